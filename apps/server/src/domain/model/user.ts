@@ -1,0 +1,26 @@
+/** A person (or an office seat) whose calls Switchboard handles. */
+export type Role = 'admin' | 'user';
+
+export interface User {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  /** scrypt hash in the self-describing form produced by `hashPassword`. */
+  readonly passwordHash: string;
+  /** IANA zone, e.g. `America/New_York`; schedules and calendars are read in it. */
+  readonly timezone: string;
+  /** ISO 3166-1 alpha-2 country used to read numbers written without a `+`. */
+  readonly country: string;
+  readonly role: Role;
+  /** Another user's id who answers for this user, if any. */
+  readonly attendantId: string | null;
+  /** Handling method for known contacts without a handling code (`builtin:<t>` or a flow id). */
+  readonly defaultHandling: string;
+  /** Handling method for callers not found in the contacts. */
+  readonly unknownHandling: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** The fields a caller may set; timestamps are the store's business. */
+export type UserInput = Omit<User, 'createdAt' | 'updatedAt'>;

@@ -1,0 +1,166 @@
+import type {
+  ApiToken,
+  CalendarEvent,
+  CallRecord,
+  CallStep,
+  Contact,
+  ContactInput,
+  Device,
+  DeviceInput,
+  Flow,
+  FlowVersion,
+  HandlingCode,
+  HandlingCodeInput,
+  PhoneNumber,
+  Session,
+  Trunk,
+  TrunkInput,
+  User,
+  UserInput,
+  Voicemail,
+} from '../model/index.js';
+
+/**
+ * Persistence ports of the domain. The persistence layer implements them once for SQLite and
+ * PostgreSQL; services depend only on these interfaces.
+ *
+ * Conventions: `get*`/`find*` return `undefined` when absent; `put` inserts or replaces by the
+ * entity's key and stamps `updatedAt` (and `createdAt` on insert); `delete` returns whether a
+ * row went away. Times are epoch milliseconds.
+ */
+export interface UserRepository {
+  get(id: string): Promise<User | undefined>;
+  findByEmail(email: string): Promise<User | undefined>;
+  list(): Promise<User[]>;
+  count(): Promise<number>;
+  put(user: UserInput): Promise<User>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface NumberRepository {
+  get(e164: string): Promise<PhoneNumber | undefined>;
+  listByUser(userId: string): Promise<PhoneNumber[]>;
+  list(): Promise<PhoneNumber[]>;
+  /** Assigns the number to the user (moving it if another user had it). */
+  put(e164: string, userId: string): Promise<PhoneNumber>;
+  delete(e164: string): Promise<boolean>;
+}
+
+export interface DeviceRepository {
+  get(userId: string, id: string): Promise<Device | undefined>;
+  findBySipUsername(username: string): Promise<Device | undefined>;
+  listByUser(userId: string): Promise<Device[]>;
+  put(device: DeviceInput): Promise<Device>;
+  delete(userId: string, id: string): Promise<boolean>;
+}
+
+export interface TrunkRepository {
+  get(id: string): Promise<Trunk | undefined>;
+  list(): Promise<Trunk[]>;
+  put(trunk: TrunkInput): Promise<Trunk>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface HandlingCodeRepository {
+  get(userId: string, code: string): Promise<HandlingCode | undefined>;
+  listByUser(userId: string): Promise<HandlingCode[]>;
+  put(code: HandlingCodeInput): Promise<HandlingCode>;
+  delete(userId: string, code: string): Promise<boolean>;
+}
+
+export interface FlowRepository {
+  get(userId: string, id: string): Promise<Flow | undefined>;
+  listByUser(userId: string): Promise<Flow[]>;
+  /** The given version, or the current one when `version` is omitted. */
+  getVersion(userId: string, id: string, version?: number): Promise<FlowVersion | undefined>;
+  listVersions(userId: string, id: string): Promise<FlowVersion[]>;
+  /** Creates the flow if needed and appends a new version holding `document`. */
+  saveVersion(userId: string, id: string, name: string, document: unknown): Promise<FlowVersion>;
+  /** Deletes the flow and all its versions. */
+  delete(userId: string, id: string): Promise<boolean>;
+}
+
+export interface ContactRepository {
+  get(userId: string, id: string): Promise<Contact | undefined>;
+  findByExternalId(
+    userId: string,
+    source: Contact['source'],
+    externalId: string,
+  ): Promise<Contact | undefined>;
+  /** Contacts of the user holding this E.164 number, oldest first (the caller-lookup index). */
+  findByPhone(userId: string, e164: string): Promise<Contact[]>;
+  listByUser(userId: string, options?: { limit?: number; offset?: number }): Promise<Contact[]>;
+  countByUser(userId: string): Promise<number>;
+  /** Inserts or replaces the contact and its phone numbers together. */
+  put(contact: ContactInput): Promise<Contact>;
+  delete(userId: string, id: string): Promise<boolean>;
+}
+
+export interface CalendarRepository {
+  /** Events overlapping [from, to). */
+  listByUser(userId: string, from: number, to: number): Promise<CalendarEvent[]>;
+  put(event: Omit<CalendarEvent, 'updatedAt'>): Promise<CalendarEvent>;
+  delete(userId: string, id: string): Promise<boolean>;
+}
+
+export interface CallRepository {
+  get(id: string): Promise<CallRecord | undefined>;
+  listByUser(userId: string, options?: { limit?: number; before?: number }): Promise<CallRecord[]>;
+  insert(call: CallRecord): Promise<CallRecord>;
+  update(
+    id: string,
+    patch: Partial<Omit<CallRecord, 'id' | 'userId'>>,
+  ): Promise<CallRecord | undefined>;
+  /** Appends a step; `seq` is assigned by the store in order of arrival. */
+  appendStep(step: Omit<CallStep, 'seq'>): Promise<CallStep>;
+  listSteps(callId: string): Promise<CallStep[]>;
+}
+
+export interface VoicemailRepository {
+  get(id: string): Promise<Voicemail | undefined>;
+  listByUser(userId: string): Promise<Voicemail[]>;
+  insert(voicemail: Voicemail): Promise<Voicemail>;
+  update(
+    id: string,
+    patch: Partial<Pick<Voicemail, 'heard' | 'mailStatus'>>,
+  ): Promise<Voicemail | undefined>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface AuthRepository {
+  putSession(session: Session): Promise<void>;
+  getSession(tokenHash: string): Promise<Session | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  deleteExpiredSessions(now: number): Promise<number>;
+  putApiToken(token: ApiToken): Promise<void>;
+  findApiToken(tokenHash: string): Promise<ApiToken | undefined>;
+  listApiTokens(userId: string): Promise<ApiToken[]>;
+  touchApiToken(id: string, at: number): Promise<void>;
+  deleteApiToken(userId: string, id: string): Promise<boolean>;
+}
+
+/** All repositories over one connection or one transaction. */
+export interface Repositories {
+  readonly users: UserRepository;
+  readonly numbers: NumberRepository;
+  readonly devices: DeviceRepository;
+  readonly trunks: TrunkRepository;
+  readonly handlingCodes: HandlingCodeRepository;
+  readonly flows: FlowRepository;
+  readonly contacts: ContactRepository;
+  readonly calendar: CalendarRepository;
+  readonly calls: CallRepository;
+  readonly voicemails: VoicemailRepository;
+  readonly auth: AuthRepository;
+}
+
+export interface Store extends Repositories {
+  /** Which engine backs the store, for `doctor` and logs. */
+  readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * Runs `work` in one database transaction: every write inside commits together or, if `work`
+   * throws, none does. Nested calls join the outer transaction.
+   */
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
