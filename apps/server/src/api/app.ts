@@ -1,0 +1,116 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger as PinoLogger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Clock } from '../domain/ports/clock.js';
+import type { Store } from '../domain/ports/store.js';
+import { AuthService } from '../domain/services/auth-service.js';
+import type { EventBus } from '../domain/services/event-bus.js';
+import { requireSignIn } from './authentication.js';
+import { createRouteContext } from './context.js';
+import { installErrorHandling } from './error-handler.js';
+import { eventsRoutes } from './events-route.js';
+import { LoginLimiter, type LoginLimitOptions } from './login-limiter.js';
+import { installMetrics } from './metrics.js';
+import { installOpenApi } from './openapi.js';
+import { sessionRoutes, meRoutes } from './routes/auth.js';
+import { calendarRoutes } from './routes/calendar.js';
+import { callRoutes } from './routes/calls.js';
+import { contactRoutes } from './routes/contacts.js';
+import { deviceRoutes } from './routes/devices.js';
+import { flowRoutes } from './routes/flows.js';
+import { handlingCodeRoutes } from './routes/handling-codes.js';
+import { healthRoutes } from './routes/health.js';
+import { numberRoutes } from './routes/numbers.js';
+import { trunkRoutes } from './routes/trunks.js';
+import { userRoutes } from './routes/users.js';
+import { voicemailRoutes } from './routes/voicemails.js';
+import { installWebClient } from './web-client.js';
+
+export interface ApiDeps {
+  store: Store;
+  events: EventBus;
+  clock: Clock;
+  /** Passed to Fastify as its loggerInstance. */
+  logger: PinoLogger;
+  /** Request metrics are added to it; GET /metrics serves all of it. */
+  metrics: Registry;
+  version: string;
+  /** Directory of the built web client, served at `/` when it holds an index.html. */
+  webRoot?: string;
+  /** Secure flag of the session cookie: true behind https, false for plain http on localhost. */
+  cookieSecure?: boolean;
+  sessionTtlMs?: number;
+  /** Sign-in failures tolerated per client address; defaults to 10 per 15 minutes. */
+  loginLimit?: LoginLimitOptions;
+  /** Fastify's trustProxy, so request.ip (and the sign-in limiter) sees the real client. */
+  trustProxy?: boolean | string | string[];
+  /** Interval of WebSocket keep-alive pings; 30 s by default. */
+  wsPingIntervalMs?: number;
+}
+
+/** Flow documents with many elements are the largest bodies; 2 MiB leaves room. */
+const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The HTTP + WebSocket API as a Fastify instance, not yet listening: main.ts calls listen, tests
+ * call inject (or listen on port 0). Closing the app does not close the store.
+ */
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const { store, events, clock } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: deps.trustProxy ?? false,
+  }) as unknown as FastifyInstance;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  app.decorateRequest('principal', null);
+  await app.register(fastifyCookie);
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await installOpenApi(app, deps.version);
+  installMetrics(app, deps.metrics);
+
+  const auth = new AuthService({
+    users: store.users,
+    auth: store.auth,
+    clock,
+    ...(deps.sessionTtlMs === undefined ? {} : { sessionTtlMs: deps.sessionTtlMs }),
+  });
+  const ctx = createRouteContext({ store, events, clock, auth });
+  const limiter = new LoginLimiter(clock, deps.loginLimit);
+
+  await app.register(sessionRoutes(ctx, limiter, { secure: deps.cookieSecure ?? false }));
+  await app.register(healthRoutes({ store, clock, version: deps.version, startedAt: clock.now() }));
+  await app.register(
+    eventsRoutes({
+      auth,
+      events,
+      clock,
+      version: deps.version,
+      ...(deps.wsPingIntervalMs === undefined ? {} : { pingIntervalMs: deps.wsPingIntervalMs }),
+    }),
+  );
+  // Everything below needs a signed-in caller; the hook covers routes added here later too.
+  await app.register(async (signedIn) => {
+    signedIn.addHook('onRequest', requireSignIn(auth));
+    await signedIn.register(meRoutes(ctx));
+    await signedIn.register(userRoutes(ctx));
+    await signedIn.register(numberRoutes(ctx));
+    await signedIn.register(deviceRoutes(ctx));
+    await signedIn.register(handlingCodeRoutes(ctx));
+    await signedIn.register(flowRoutes(ctx));
+    await signedIn.register(contactRoutes(ctx));
+    await signedIn.register(calendarRoutes(ctx));
+    await signedIn.register(callRoutes(ctx));
+    await signedIn.register(voicemailRoutes(ctx));
+    await signedIn.register(trunkRoutes(ctx));
+  });
+
+  await installWebClient(app, deps.webRoot);
+  return app;
+}

@@ -1,0 +1,211 @@
+import {
+  CreateUserRequest,
+  UpdateUserRequest,
+  UserDto,
+  UserIdParam,
+  UserList,
+} from '@switchboard/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import type { User, UserInput } from '../../domain/model/index.js';
+import { hashPassword, verifyPassword } from '../../domain/services/passwords.js';
+import { principalOf, requireAdmin, resolveOwner } from '../authentication.js';
+import type { RouteContext } from '../context.js';
+import { toUserDto } from '../dto.js';
+import { conflict, forbidden, invalidField, notFound } from '../errors.js';
+import { DEFAULT_HANDLING, DEFAULT_UNKNOWN_HANDLING } from '../../domain/services/users.js';
+import { checkHandlingMethod } from '../handling.js';
+import { NoContent, TAGS, errorResponses, signedInErrors, routes } from '../schemas.js';
+
+function toInput(user: User): UserInput {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    passwordHash: user.passwordHash,
+    timezone: user.timezone,
+    country: user.country,
+    role: user.role,
+    attendantId: user.attendantId,
+    defaultHandling: user.defaultHandling,
+    unknownHandling: user.unknownHandling,
+  };
+}
+
+/** Users: admins manage everyone; a user reads and edits their own profile. */
+export function userRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
+  const { store } = ctx;
+
+  async function checkEmailFree(email: string, exceptId?: string): Promise<void> {
+    const holder = await store.users.findByEmail(email);
+    if (holder && holder.id !== exceptId) throw conflict(`The email ${email} is already in use`);
+  }
+
+  async function checkAttendant(attendantId: string | null, userId: string): Promise<void> {
+    if (attendantId === null) return;
+    if (attendantId === userId)
+      throw invalidField('attendantId', 'a user cannot attend themselves');
+    if (!(await store.users.get(attendantId))) {
+      throw invalidField('attendantId', `there is no user ${attendantId}`);
+    }
+  }
+
+  return routes((app) => {
+    app.get(
+      '/api/users',
+      {
+        schema: {
+          tags: [TAGS.users],
+          summary: 'List all users (admin)',
+          response: { 200: UserList, ...signedInErrors },
+        },
+      },
+      async (request) => {
+        requireAdmin(request);
+        const users = await store.users.list();
+        return { items: users.map(toUserDto) };
+      },
+    );
+
+    app.post(
+      '/api/users',
+      {
+        schema: {
+          tags: [TAGS.users],
+          summary: 'Create a user (admin)',
+          body: CreateUserRequest,
+          response: { 201: UserDto, ...signedInErrors, ...errorResponses(409) },
+        },
+      },
+      async (request, reply) => {
+        const admin = requireAdmin(request).user;
+        const body = request.body;
+        const id = body.id ?? randomUUID();
+        if (await store.users.get(id)) throw conflict(`There is already a user ${id}`);
+        await checkEmailFree(body.email);
+        await checkAttendant(body.attendantId ?? null, id);
+        // A new user has no flows yet, so only built-in templates can be named here.
+        if (body.defaultHandling !== undefined) {
+          await checkHandlingMethod(store, id, body.defaultHandling, 'defaultHandling');
+        }
+        if (body.unknownHandling !== undefined) {
+          await checkHandlingMethod(store, id, body.unknownHandling, 'unknownHandling');
+        }
+        const user = await store.users.put({
+          id,
+          name: body.name,
+          email: body.email,
+          passwordHash: await hashPassword(body.password),
+          role: body.role,
+          timezone: body.timezone ?? admin.timezone,
+          country: body.country ?? admin.country,
+          attendantId: body.attendantId ?? null,
+          defaultHandling: body.defaultHandling ?? DEFAULT_HANDLING,
+          unknownHandling: body.unknownHandling ?? DEFAULT_UNKNOWN_HANDLING,
+        });
+        ctx.announce('user', user.id, 'created', user.id);
+        return reply.code(201).send(toUserDto(user));
+      },
+    );
+
+    app.get(
+      '/api/users/:userId',
+      {
+        schema: {
+          tags: [TAGS.users],
+          summary: 'Get a user (yourself as `me`)',
+          params: UserIdParam,
+          response: { 200: UserDto, ...signedInErrors, ...errorResponses(404) },
+        },
+      },
+      async (request) => toUserDto(await resolveOwner(store, request, request.params.userId)),
+    );
+
+    app.patch(
+      '/api/users/:userId',
+      {
+        schema: {
+          tags: [TAGS.users],
+          summary: 'Change a user (users: own name, password, time zone, country, handling)',
+          params: UserIdParam,
+          body: UpdateUserRequest,
+          response: { 200: UserDto, ...signedInErrors, ...errorResponses(404, 409) },
+        },
+      },
+      async (request) => {
+        const actor = principalOf(request).user;
+        const target = await resolveOwner(store, request, request.params.userId);
+        const body = request.body;
+        const self = target.id === actor.id;
+
+        if (actor.role !== 'admin') {
+          const adminFields = (['email', 'role', 'attendantId'] as const).filter(
+            (field) => body[field] !== undefined,
+          );
+          if (adminFields.length > 0) {
+            throw forbidden(`Only an admin may change ${adminFields.join(', ')}`);
+          }
+        }
+        if (self && body.role !== undefined && body.role !== target.role) {
+          throw forbidden('You cannot change your own role; ask another admin');
+        }
+        let passwordHash = target.passwordHash;
+        if (body.password !== undefined) {
+          if (self) {
+            if (body.currentPassword === undefined) {
+              throw invalidField('currentPassword', 'required to change your own password');
+            }
+            if (!(await verifyPassword(body.currentPassword, target.passwordHash))) {
+              throw invalidField('currentPassword', 'does not match your current password');
+            }
+          }
+          passwordHash = await hashPassword(body.password);
+        }
+        if (body.email !== undefined) await checkEmailFree(body.email, target.id);
+        if (body.attendantId !== undefined) await checkAttendant(body.attendantId, target.id);
+        if (body.defaultHandling !== undefined) {
+          await checkHandlingMethod(store, target.id, body.defaultHandling, 'defaultHandling');
+        }
+        if (body.unknownHandling !== undefined) {
+          await checkHandlingMethod(store, target.id, body.unknownHandling, 'unknownHandling');
+        }
+        const user = await store.users.put({
+          ...toInput(target),
+          name: body.name ?? target.name,
+          email: body.email ?? target.email,
+          passwordHash,
+          role: body.role ?? target.role,
+          timezone: body.timezone ?? target.timezone,
+          country: body.country ?? target.country,
+          attendantId: body.attendantId === undefined ? target.attendantId : body.attendantId,
+          defaultHandling: body.defaultHandling ?? target.defaultHandling,
+          unknownHandling: body.unknownHandling ?? target.unknownHandling,
+        });
+        ctx.announce('user', user.id, 'updated', user.id);
+        return toUserDto(user);
+      },
+    );
+
+    app.delete(
+      '/api/users/:userId',
+      {
+        schema: {
+          tags: [TAGS.users],
+          summary: 'Delete a user and everything they own (admin)',
+          params: UserIdParam,
+          response: { 204: NoContent, ...signedInErrors, ...errorResponses(404, 409) },
+        },
+      },
+      async (request, reply) => {
+        const admin = requireAdmin(request).user;
+        const target = await resolveOwner(store, request, request.params.userId);
+        if (target.id === admin.id) {
+          throw conflict('You cannot delete your own account; ask another admin');
+        }
+        if (!(await store.users.delete(target.id))) throw notFound(`User ${target.id}`);
+        ctx.announce('user', target.id, 'deleted', target.id);
+        return reply.code(204).send(null);
+      },
+    );
+  });
+}

@@ -1,0 +1,223 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { ContactInput, ContactPhone } from '../model/index.js';
+import type { Clock } from '../ports/clock.js';
+import { silentLogger, type Logger } from '../ports/logger.js';
+import type { Store } from '../ports/store.js';
+import { PhoneNumberError, toE164 } from './phone-numbers.js';
+import { sameContact } from './provisioning/compare.js';
+import { UserInputError } from './users.js';
+
+/**
+ * A contact card as read from a file or an address book (vCard), before any normalising.
+ * Integrations (integrations/vcard) produce these; the domain decides what they become.
+ */
+export interface ContactCard {
+  /** vCard UID, the stable key across imports when present. */
+  readonly uid: string | null;
+  /** FN, else the name assembled from N, else null. */
+  readonly name: string | null;
+  readonly organization: string | null;
+  readonly emails: readonly string[];
+  /** TEL values as written (`(202) 555-0142`, `tel:+1-202-555-0142`), with their TYPE. */
+  readonly phones: readonly { readonly value: string; readonly type: string | null }[];
+  readonly categories: readonly string[];
+  /** The X-SWITCHBOARD-CODE property, when the card has one. */
+  readonly switchboardCode: string | null;
+}
+
+/** One card of a file: read, or broken with the reason. `index` counts cards from 0. */
+export type CardEntry =
+  | { readonly index: number; readonly card: ContactCard }
+  | { readonly index: number; readonly error: string; readonly name?: string };
+
+export interface ImportSkip {
+  readonly index: number;
+  readonly name?: string;
+  readonly reason: string;
+}
+
+export interface ImportWarning {
+  readonly index: number;
+  readonly name: string;
+  readonly message: string;
+}
+
+export interface ImportResult {
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  /** Cards not imported at all, with why. */
+  readonly skipped: readonly ImportSkip[];
+  /** Cards imported with something left out (an unreadable phone number) or worth a look. */
+  readonly warnings: readonly ImportWarning[];
+}
+
+export interface ImportContactsOptions {
+  readonly clock: Clock;
+  readonly logger?: Logger;
+  /** Called after each card, for a progress bar. */
+  readonly onProgress?: (done: number, total: number, label: string) => void;
+  /** Id for a new contact; random UUIDs unless a test wants predictable ones. */
+  readonly newId?: () => string;
+}
+
+/**
+ * The handling code a card carries. The code lives in an ordinary contact field so people set
+ * it in the contacts app they already use:
+ *  1. the `X-SWITCHBOARD-CODE` property, when present (kept even if the user has not defined
+ *     that code yet: a warning says so), else
+ *  2. the first CATEGORIES entry (a "label" or "group" in most apps) that equals one of the
+ *     user's handling codes, ignoring case, else
+ *  3. none.
+ * Codes are returned upper-case, as stored.
+ */
+export function handlingCodeOfCard(
+  card: Pick<ContactCard, 'categories' | 'switchboardCode'>,
+  userCodes: ReadonlySet<string>,
+): string | null {
+  const explicit = card.switchboardCode?.trim();
+  if (explicit !== undefined && explicit !== '') return explicit.toUpperCase();
+  for (const category of card.categories) {
+    const code = category.trim().toUpperCase();
+    if (userCodes.has(code)) return code;
+  }
+  return null;
+}
+
+/**
+ * Imports contact cards for a user (source `import`), in one transaction. A card's key is its
+ * UID, else a hash of its name and numbers, so importing the same file again creates nothing
+ * new and a card edited since is updated in place. Broken cards and cards with neither a name
+ * nor a phone number are skipped with the reason; the other cards still import. Nothing is
+ * deleted, and contacts from other sources (provisioning, CardDAV, the API) are never touched.
+ */
+export async function importContacts(
+  store: Store,
+  userId: string,
+  entries: readonly CardEntry[],
+  options: ImportContactsOptions,
+): Promise<ImportResult> {
+  const logger = options.logger ?? silentLogger;
+  const newId = options.newId ?? randomUUID;
+  const started = options.clock.now();
+  let created = 0;
+  let updated = 0;
+  let unchanged = 0;
+  const skipped: ImportSkip[] = [];
+  const warnings: ImportWarning[] = [];
+
+  await store.transaction(async (repos) => {
+    const user = await repos.users.get(userId);
+    if (!user) throw new UserInputError('user', `no user "${userId}"`);
+    const codes = new Set((await repos.handlingCodes.listByUser(userId)).map((c) => c.code));
+    const seenKeys = new Map<string, number>();
+
+    for (const [done, entry] of entries.entries()) {
+      const label =
+        'card' in entry
+          ? (entry.card.name ?? `card ${String(entry.index + 1)}`)
+          : `card ${String(entry.index + 1)}`;
+      options.onProgress?.(done, entries.length, label);
+      if (!('card' in entry)) {
+        skipped.push({
+          index: entry.index,
+          ...(entry.name === undefined ? {} : { name: entry.name }),
+          reason: entry.error,
+        });
+        continue;
+      }
+      const { card, index } = entry;
+      const phones: ContactPhone[] = [];
+      // What identifies the card's numbers for its key: E.164 when readable, else as written.
+      const keyNumbers: string[] = [];
+      for (const phone of card.phones) {
+        try {
+          const e164 = toE164(phone.value, user.country);
+          keyNumbers.push(e164);
+          if (!phones.some((p) => p.e164 === e164)) {
+            phones.push({ e164, raw: phone.value.replace(/^tel:/i, ''), type: phone.type });
+          }
+        } catch (error) {
+          if (!(error instanceof PhoneNumberError)) throw error;
+          keyNumbers.push(phone.value.trim());
+          warnings.push({
+            index,
+            name: card.name ?? phone.value,
+            message: `left out ${error.message}`,
+          });
+        }
+      }
+      const name = card.name ?? card.organization ?? phones[0]?.raw;
+      if (name === undefined) {
+        skipped.push({ index, reason: 'the card has no name and no phone number' });
+        continue;
+      }
+      const externalId = card.uid ?? contentKey(name, keyNumbers);
+      const first = seenKeys.get(externalId);
+      if (first !== undefined) {
+        skipped.push({
+          index,
+          name,
+          reason:
+            card.uid === null
+              ? `same name and numbers as card ${String(first + 1)}`
+              : `same UID as card ${String(first + 1)}`,
+        });
+        continue;
+      }
+      seenKeys.set(externalId, index);
+
+      const handlingCode = handlingCodeOfCard(card, codes);
+      if (handlingCode !== null && !codes.has(handlingCode)) {
+        warnings.push({
+          index,
+          name,
+          message: `handling code ${handlingCode} is not one of ${userId}'s codes yet; callers get default handling until it is defined`,
+        });
+      }
+      const stored = await repos.contacts.findByExternalId(userId, 'import', externalId);
+      const input: ContactInput = {
+        id: stored?.id ?? newId(),
+        userId,
+        source: 'import',
+        externalId,
+        name,
+        organization: card.organization,
+        emails: [...new Set(card.emails)],
+        phones,
+        handlingCode,
+      };
+      if (stored && sameContact(stored, input)) {
+        unchanged += 1;
+        continue;
+      }
+      await repos.contacts.put(input);
+      if (stored) updated += 1;
+      else created += 1;
+    }
+    options.onProgress?.(entries.length, entries.length, 'done');
+  });
+
+  logger.info(
+    {
+      userId,
+      created,
+      updated,
+      unchanged,
+      skipped: skipped.length,
+      ms: options.clock.now() - started,
+    },
+    'contacts imported',
+  );
+  return { created, updated, unchanged, skipped, warnings };
+}
+
+/**
+ * Key of a card without a UID: its name and numbers, so the same card imported twice is
+ * recognised. Numbers are taken normalised (and, when unreadable, as written) and sorted, so
+ * reformatting or reordering them does not make a new contact.
+ */
+function contentKey(name: string, numbers: readonly string[]): string {
+  const material = [name.trim().toLowerCase(), ...[...new Set(numbers)].sort()].join('\n');
+  return `sha256:${createHash('sha256').update(material).digest('hex').slice(0, 32)}`;
+}

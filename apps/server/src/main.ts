@@ -1,0 +1,181 @@
+/**
+ * The composition root: the one place that knows every concrete part (store, API, later SIP and
+ * media) and wires them together. Everything else receives its collaborators.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { buildApp } from './api/app.js';
+import type { Config } from './config/schema.js';
+import { systemClock, type Clock } from './domain/ports/clock.js';
+import type { Store } from './domain/ports/store.js';
+import { EventBus } from './domain/services/event-bus.js';
+import {
+  applyProvisioning,
+  loadProvisioningFile,
+  type ProvisioningReport,
+} from './domain/services/provisioning/index.js';
+import { createMetrics } from './ops/metrics.js';
+import { explainPortError, probePort } from './ops/port-check.js';
+import { openStore } from './persistence/open-store.js';
+import { DEMO_PROVISIONING_FILE, VERSION, WEB_CLIENT_DIR } from './version.js';
+
+/** Start-up stopped for a reason a person can fix; the message is the whole story. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+export interface StartOptions {
+  logger: Logger;
+  clock?: Clock;
+  metrics?: Registry;
+  /** Told about each provisioning step, for a progress display. */
+  onProvisionProgress?: (done: number, total: number, label: string) => void;
+}
+
+export interface ProvisionedAtStart {
+  readonly file: string;
+  readonly report: ProvisioningReport;
+  /** True when the file was the demo data, loaded because the store had no users. */
+  readonly demo: boolean;
+  /** Who can sign in with a password written in the file, for the start-up banner. */
+  readonly logins: readonly { email: string; password: string; role: string }[];
+}
+
+export interface RunningServer {
+  readonly httpUrl: string;
+  readonly httpPort: number;
+  readonly store: Store;
+  /** Set when this start loaded a provisioning file (the configured one or the demo). */
+  readonly provisioned: ProvisionedAtStart | undefined;
+  /** Stops accepting work, lets requests in flight finish, then closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+
+  // Refuse a busy port before touching the store, so a second start changes nothing.
+  await ensurePortFree('tcp', config.http.host, config.http.port, 'HTTP', 'SWITCHBOARD_HTTP_PORT');
+
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    clock,
+    logger,
+  });
+  let app: FastifyInstance | undefined;
+  try {
+    const provisioned = await provisionAtStart(store, config, clock, options);
+    const events = new EventBus();
+    const webRoot = fileURLToPath(WEB_CLIENT_DIR);
+    app = await buildApp({
+      store,
+      events,
+      clock,
+      logger,
+      metrics: options.metrics ?? createMetrics(),
+      version: VERSION,
+      webRoot: existsSync(webRoot) ? webRoot : undefined,
+      cookieSecure: config.http.cookieSecure,
+    });
+    await listen(app, config);
+    const address = app.server.address();
+    const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
+    const shownHost =
+      config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
+    const httpUrl = config.http.publicUrl ?? `http://${shownHost}:${httpPort}`;
+    logger.info({ url: httpUrl, store: store.dialect, version: VERSION }, 'switchboard started');
+
+    let closing: Promise<void> | undefined;
+    const running: RunningServer = {
+      httpUrl,
+      httpPort,
+      store,
+      provisioned,
+      close: () => {
+        closing ??= (async () => {
+          logger.info('switchboard stopping: closing listeners, finishing requests');
+          await app?.close();
+          await store.close();
+          logger.info('switchboard stopped');
+        })();
+        return closing;
+      },
+    };
+    return running;
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function provisionAtStart(
+  store: Store,
+  config: Config,
+  clock: Clock,
+  options: StartOptions,
+): Promise<RunningServer['provisioned']> {
+  const { logger } = options;
+  let file: string | undefined = config.provision;
+  let demo = false;
+  if (file === undefined && config.demo && (await store.users.count()) === 0) {
+    file = fileURLToPath(DEMO_PROVISIONING_FILE);
+    demo = true;
+  }
+  if (file === undefined) return undefined;
+  const document = await loadProvisioningFile(file);
+  const report = await applyProvisioning(store, document, {
+    clock,
+    logger,
+    onProgress: options.onProvisionProgress,
+  });
+  logger.info(
+    {
+      file,
+      demo,
+      created: report.created.length,
+      changed: report.changed.length,
+      unchanged: report.unchanged.length,
+    },
+    demo ? 'demo data loaded' : 'provisioning file applied',
+  );
+  const logins = document.users.flatMap((user) =>
+    user.password === undefined
+      ? []
+      : [{ email: user.email, password: user.password, role: user.role }],
+  );
+  return { file, report, demo, logins };
+}
+
+async function ensurePortFree(
+  protocol: 'tcp' | 'udp',
+  host: string,
+  port: number,
+  what: string,
+  envVar: string,
+): Promise<void> {
+  if (port === 0) return;
+  const problem = await probePort(protocol, host, port);
+  if (problem !== null) throw new StartupError(explainPortError(problem, what, port, envVar));
+}
+
+async function listen(app: FastifyInstance, config: Config): Promise<void> {
+  try {
+    await app.listen({ host: config.http.host, port: config.http.port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code)
+      throw new StartupError(
+        explainPortError(code, 'HTTP', config.http.port, 'SWITCHBOARD_HTTP_PORT'),
+      );
+    throw error;
+  }
+}

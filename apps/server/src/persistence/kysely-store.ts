@@ -1,0 +1,63 @@
+import type {
+  AuthRepository,
+  CalendarRepository,
+  CallRepository,
+  ContactRepository,
+  DeviceRepository,
+  FlowRepository,
+  HandlingCodeRepository,
+  NumberRepository,
+  Repositories,
+  Store,
+  TrunkRepository,
+  UserRepository,
+  VoicemailRepository,
+} from '../domain/ports/store.js';
+import type { DbConnection } from './db-access.js';
+import { createRepositories } from './repositories/index.js';
+import type { DialectName } from './schema.js';
+
+/** The Store port over Kysely: the same code on SQLite and PostgreSQL. */
+export class KyselyStore implements Store {
+  readonly dialect: DialectName;
+  readonly users: UserRepository;
+  readonly numbers: NumberRepository;
+  readonly devices: DeviceRepository;
+  readonly trunks: TrunkRepository;
+  readonly handlingCodes: HandlingCodeRepository;
+  readonly flows: FlowRepository;
+  readonly contacts: ContactRepository;
+  readonly calendar: CalendarRepository;
+  readonly calls: CallRepository;
+  readonly voicemails: VoicemailRepository;
+  readonly auth: AuthRepository;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly connection: DbConnection) {
+    this.dialect = connection.dialect;
+    // These follow the caller's transaction, if any, so calls made through the store inside
+    // `transaction()` join it rather than wait for a connection the transaction holds.
+    const repos = createRepositories(connection.access);
+    this.users = repos.users;
+    this.numbers = repos.numbers;
+    this.devices = repos.devices;
+    this.trunks = repos.trunks;
+    this.handlingCodes = repos.handlingCodes;
+    this.flows = repos.flows;
+    this.contacts = repos.contacts;
+    this.calendar = repos.calendar;
+    this.calls = repos.calls;
+    this.voicemails = repos.voicemails;
+    this.auth = repos.auth;
+  }
+
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.connection.transaction((access) => work(createRepositories(access)));
+  }
+
+  /** Closes the pool or the SQLite file; later calls fail, repeated close() calls do not. */
+  close(): Promise<void> {
+    this.closing ??= this.connection.close();
+    return this.closing;
+  }
+}

@@ -1,0 +1,19 @@
+import type { Migration } from 'kysely';
+import type { DialectName } from '../schema.js';
+import { initialSchema } from './0001_initial.js';
+
+/**
+ * Every migration, by name, in the order they run (Kysely sorts names, hence the numeric
+ * prefix). Listed in code rather than globbed from disk so the bundle and the TS sources behave
+ * alike. Append new ones; never edit or rename one that has shipped.
+ *
+ * Each is a factory taking the dialect, for the few column types that differ (`column-types.ts`).
+ * SQLite runs each migration in a transaction too (see `sqlite.ts`), so a failed one leaves
+ * nothing behind; a later migration that must rebuild a table referenced by foreign keys on
+ * SQLite needs `PRAGMA foreign_keys` handled outside that transaction.
+ */
+export function migrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001_initial': initialSchema(dialect),
+  };
+}

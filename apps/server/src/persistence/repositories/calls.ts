@@ -1,0 +1,116 @@
+import type { CallRecord, CallStep } from '../../domain/model/index.js';
+import { MissingReferenceError } from '../../domain/ports/errors.js';
+import type { CallRepository } from '../../domain/ports/store.js';
+import type { DbAccess } from '../db-access.js';
+import { write, writeAtomically } from '../db-errors.js';
+import {
+  pageOption,
+  toCallColumns,
+  toCallRecord,
+  toCallRow,
+  toCallStep,
+  toJson,
+} from './mapping.js';
+
+export class SqlCallRepository implements CallRepository {
+  constructor(private readonly access: DbAccess) {}
+
+  async get(id: string): Promise<CallRecord | undefined> {
+    const row = await this.access
+      .db()
+      .selectFrom('calls')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toCallRecord(row);
+  }
+
+  /** Newest first; `before` (exclusive, on startedAt) pages back through history. */
+  async listByUser(
+    userId: string,
+    options: { limit?: number; before?: number } = {},
+  ): Promise<CallRecord[]> {
+    const limit = pageOption(options.limit, 'limit');
+    let query = this.access
+      .db()
+      .selectFrom('calls')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc');
+    if (options.before !== undefined) query = query.where('started_at', '<', options.before);
+    if (limit !== undefined) query = query.limit(limit);
+    return (await query.execute()).map(toCallRecord);
+  }
+
+  insert(call: CallRecord): Promise<CallRecord> {
+    return write(this.access, 'call', async (db) =>
+      toCallRecord(
+        await db
+          .insertInto('calls')
+          .values(toCallRow(call))
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      ),
+    );
+  }
+
+  async update(
+    id: string,
+    patch: Partial<Omit<CallRecord, 'id' | 'userId'>>,
+  ): Promise<CallRecord | undefined> {
+    const columns = toCallColumns(patch);
+    if (Object.keys(columns).length === 0) return this.get(id);
+    return write(this.access, 'call', async (db) => {
+      const row = await db
+        .updateTable('calls')
+        .set(columns)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toCallRecord(row);
+    });
+  }
+
+  /**
+   * Numbers the step from the call row's counter, bumped in the same atomic step: concurrent
+   * appends (even from several instances on PostgreSQL) queue on that row's lock.
+   */
+  appendStep(step: Omit<CallStep, 'seq'>): Promise<CallStep> {
+    return writeAtomically(this.access, 'callStep', async (db) => {
+      const detail = toJson(step.detail, 'call step detail');
+      const call = await db
+        .updateTable('calls')
+        .set((eb) => ({ last_step_seq: eb('last_step_seq', '+', 1) }))
+        .where('id', '=', step.callId)
+        .returning('last_step_seq')
+        .executeTakeFirst();
+      if (call === undefined) {
+        throw new MissingReferenceError('callStep', `no call ${step.callId} to append a step to`);
+      }
+      const row = await db
+        .insertInto('call_steps')
+        .values({
+          call_id: step.callId,
+          seq: call.last_step_seq,
+          at: step.at,
+          kind: step.kind,
+          detail,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toCallStep(row);
+    });
+  }
+
+  async listSteps(callId: string): Promise<CallStep[]> {
+    const rows = await this.access
+      .db()
+      .selectFrom('call_steps')
+      .selectAll()
+      .where('call_id', '=', callId)
+      .orderBy('seq')
+      .execute();
+    return rows.map(toCallStep);
+  }
+}

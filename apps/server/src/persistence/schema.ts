@@ -1,0 +1,199 @@
+/**
+ * Row types of the tables as the database holds them (snake_case, portable types only):
+ * times are epoch-millisecond integers, booleans 0/1 integers, lists and documents JSON text.
+ * `repositories/mapping.ts` turns rows into domain entities and back.
+ */
+
+/** 0 or 1: SQLite has no boolean type, so both dialects store integers. */
+export type Flag = 0 | 1;
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  email: string;
+  password_hash: string;
+  timezone: string;
+  country: string;
+  role: string;
+  attendant_id: string | null;
+  default_handling: string;
+  unknown_handling: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NumbersTable {
+  e164: string;
+  user_id: string;
+  created_at: number;
+}
+
+export interface DevicesTable {
+  user_id: string;
+  id: string;
+  kind: string;
+  name: string;
+  sip_username: string | null;
+  sip_password: string | null;
+  number: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TrunksTable {
+  id: string;
+  host: string;
+  port: number;
+  /** JSON array of trusted source addresses. */
+  inbound: string;
+  username: string | null;
+  password: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface HandlingCodesTable {
+  user_id: string;
+  code: string;
+  method: string;
+  description: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FlowsTable {
+  user_id: string;
+  id: string;
+  name: string;
+  current_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FlowVersionsTable {
+  user_id: string;
+  flow_id: string;
+  version: number;
+  /** JSON text of the flow map. */
+  document: string;
+  created_at: number;
+}
+
+export interface ContactsTable {
+  user_id: string;
+  id: string;
+  source: string;
+  external_id: string | null;
+  name: string;
+  /** Lower-cased name, computed in app code so both dialects sort contacts alike. */
+  sort_name: string;
+  organization: string | null;
+  /** JSON array of e-mail addresses. */
+  emails: string;
+  handling_code: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContactPhonesTable {
+  user_id: string;
+  contact_id: string;
+  /** Order of the number in the contact, from 0. */
+  position: number;
+  e164: string;
+  raw: string;
+  type: string | null;
+}
+
+export interface CalendarEventsTable {
+  user_id: string;
+  id: string;
+  uid: string;
+  summary: string;
+  starts_at: number;
+  ends_at: number;
+  all_day: Flag;
+  busy: Flag;
+  out_of_office: Flag;
+  /** JSON array of lower-case e-mail addresses. */
+  attendees: string;
+  updated_at: number;
+}
+
+export interface CallsTable {
+  id: string;
+  user_id: string;
+  direction: string;
+  caller_number: string | null;
+  caller_name: string | null;
+  called_number: string;
+  contact_id: string | null;
+  handling_code: string | null;
+  flow_id: string | null;
+  flow_version: number | null;
+  outcome: string;
+  started_at: number;
+  answered_at: number | null;
+  ended_at: number | null;
+  /** Seq of the last step appended; bumped under the row lock to number steps atomically. */
+  last_step_seq: number;
+}
+
+export interface CallStepsTable {
+  call_id: string;
+  seq: number;
+  at: number;
+  kind: string;
+  /** JSON object. */
+  detail: string;
+}
+
+export interface VoicemailsTable {
+  id: string;
+  user_id: string;
+  call_id: string | null;
+  caller_number: string | null;
+  contact_id: string | null;
+  path: string;
+  duration_ms: number;
+  heard: Flag;
+  mail_status: string;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  numbers: NumbersTable;
+  devices: DevicesTable;
+  trunks: TrunksTable;
+  handling_codes: HandlingCodesTable;
+  flows: FlowsTable;
+  flow_versions: FlowVersionsTable;
+  contacts: ContactsTable;
+  contact_phones: ContactPhonesTable;
+  calendar_events: CalendarEventsTable;
+  calls: CallsTable;
+  call_steps: CallStepsTable;
+  voicemails: VoicemailsTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+}
+
+/** The engines the store runs on. */
+export type DialectName = 'sqlite' | 'postgres';

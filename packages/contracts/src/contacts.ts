@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { HandlingCodeName, Timestamp } from './common.js';
+
+export const ContactSource = z.enum(['provision', 'import', 'api', 'carddav']);
+
+export const ContactPhoneDto = z.object({
+  /** E.164, the key for caller lookup. */
+  e164: z.string(),
+  /** As written. */
+  raw: z.string(),
+  type: z.string().nullable(),
+});
+export type ContactPhoneDto = z.infer<typeof ContactPhoneDto>;
+
+export const ContactDto = z.object({
+  id: z.string(),
+  source: ContactSource,
+  externalId: z.string().nullable(),
+  name: z.string(),
+  organization: z.string().nullable(),
+  emails: z.array(z.string()),
+  phones: z.array(ContactPhoneDto),
+  handlingCode: z.string().nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type ContactDto = z.infer<typeof ContactDto>;
+
+export const ContactPage = z.object({
+  items: z.array(ContactDto),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
+export type ContactPage = z.infer<typeof ContactPage>;
+
+export const ContactListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/** A phone as people write it: `"(202) 555-0142"` or `{ "number": "...", "type": "cell" }`. */
+export const ContactPhoneInput = z.union([
+  z.string().max(40),
+  z.object({
+    number: z.string().max(40),
+    type: z.string().trim().toLowerCase().max(20).nullable().optional(),
+  }),
+]);
+
+/** A contact to create or replace. Phones are read in the owner's country. */
+export const ContactInputDto = z.object({
+  name: z.string().trim().min(1).max(200),
+  organization: z.string().trim().max(200).nullable().default(null),
+  emails: z.array(z.email().max(254).toLowerCase()).max(20).default([]),
+  phones: z.array(ContactPhoneInput).max(20).default([]),
+  handlingCode: HandlingCodeName.nullable().default(null),
+});
+export type ContactInputDto = z.input<typeof ContactInputDto>;
