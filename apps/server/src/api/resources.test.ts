@@ -244,14 +244,14 @@ describe.each(dialects)('on %s', (dialect) => {
     it('saves each flow save as a new version', async () => {
       const first = await call(alice, 'PUT', '/api/users/me/flows/after-hours', {
         name: 'After hours',
-        document: { elements: [{ id: 'start', type: 'voicemail' }] },
+        document: flowMap('voicemail'),
       });
       expect(first.statusCode).toBe(201);
       expect(first.json()).toMatchObject({ id: 'after-hours', version: 1, currentVersion: 1 });
       h.clock.advance(1_000);
       const second = await call(alice, 'PUT', '/api/users/me/flows/after-hours', {
         name: 'After hours (v2)',
-        document: { elements: [{ id: 'start', type: 'ring' }] },
+        document: flowMap('ring-devices'),
       });
       expect(second.statusCode).toBe(200);
       expect(second.json()).toMatchObject({
@@ -263,7 +263,7 @@ describe.each(dialects)('on %s', (dialect) => {
       const current = await call(alice, 'GET', '/api/users/me/flows/after-hours');
       expect(current.json()).toMatchObject({
         version: 2,
-        document: { elements: [{ id: 'start', type: 'ring' }] },
+        document: { nodes: [{ id: 'start' }, { id: 'then', type: 'ring-devices' }] },
       });
       const versions = await call(alice, 'GET', '/api/users/me/flows/after-hours/versions');
       expect(versions.json<{ items: { version: number }[] }>().items.map((v) => v.version)).toEqual(
@@ -272,7 +272,7 @@ describe.each(dialects)('on %s', (dialect) => {
       const old = await call(alice, 'GET', '/api/users/me/flows/after-hours/versions/1');
       expect(old.json()).toMatchObject({
         version: 1,
-        document: { elements: [{ type: 'voicemail' }] },
+        document: { nodes: [{ id: 'start' }, { id: 'then', type: 'voicemail' }] },
       });
       expect(
         (await call(alice, 'GET', '/api/users/me/flows/after-hours/versions/9')).statusCode,
@@ -285,10 +285,27 @@ describe.each(dialects)('on %s', (dialect) => {
       });
       expect(notObject.statusCode).toBe(400);
       expect(issues(notObject).map((i) => i.path)).toEqual(['document']);
+
+      // A map that cannot run is refused with the path of every problem, and nothing is saved.
+      const broken = flowMap('ring-phones');
+      broken.edges.push({ from: { node: 'then', pin: 'next' }, to: { node: 'nowhere' } });
+      const refused = await call(alice, 'PUT', '/api/users/me/flows/after-hours', {
+        name: 'Broken',
+        document: broken,
+      });
+      expect(refused.statusCode).toBe(400);
+      expect(issues(refused).map((i) => i.path)).toEqual(
+        expect.arrayContaining(['document.nodes[1].type', 'document.edges[1].to.node']),
+      );
+      const unchanged = await call(alice, 'GET', '/api/users/me/flows/after-hours');
+      expect(unchanged.json()).toMatchObject({ version: 2 });
     });
 
     it('links handling codes to flows and refuses to delete a flow in use', async () => {
-      await call(alice, 'PUT', '/api/users/me/flows/vip-flow', { name: 'VIP', document: {} });
+      await call(alice, 'PUT', '/api/users/me/flows/vip-flow', {
+        name: 'VIP',
+        document: flowMap('ring-devices'),
+      });
       const unknownFlow = await call(alice, 'PUT', '/api/users/me/handling-codes/vip', {
         method: 'vip-flw',
       });
@@ -488,3 +505,21 @@ describe.each(dialects)('on %s', (dialect) => {
     });
   });
 });
+
+/** The smallest runnable map: the incoming call, then one element of `type`. */
+function flowMap(type: string): {
+  schemaVersion: 1;
+  name: string;
+  nodes: { id: string; type: string; position: { x: number; y: number } }[];
+  edges: { from: { node: string; pin: string }; to: { node: string } }[];
+} {
+  return {
+    schemaVersion: 1,
+    name: `then ${type}`,
+    nodes: [
+      { id: 'start', type: 'incoming-call', position: { x: 0, y: 0 } },
+      { id: 'then', type, position: { x: 200, y: 0 } },
+    ],
+    edges: [{ from: { node: 'start', pin: 'next' }, to: { node: 'then' } }],
+  };
+}

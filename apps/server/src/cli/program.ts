@@ -8,12 +8,11 @@ import { startCommand } from './commands/start.js';
 import { userCommand } from './commands/user-add.js';
 
 export function buildProgram(): Command {
-  return new Command('switchboard')
+  const program = new Command('switchboard')
     .description(
       'Switchboard: a call-handling server driven by your contacts, calendar and call flows.',
     )
     .version(VERSION)
-    .showHelpAfterError('(add --help for usage)')
     .addHelpText(
       'after',
       '\nEvery option can also be set in a config file (switchboard.yaml or --config) or a SWITCHBOARD_* environment variable; see docs/CONFIGURATION.md.',
@@ -24,4 +23,16 @@ export function buildProgram(): Command {
     .addCommand(contactsCommand())
     .addCommand(flowCommand())
     .addCommand(doctorCommand());
+  applyToTree(program);
+  return program;
+}
+
+/**
+ * Commander copies settings only to subcommands made with `.command()`; ours are built in their
+ * own files and added with `.addCommand()`, so the shared behaviour is applied to the whole tree:
+ * throw instead of exiting (run-cli.ts maps errors to exit codes) and show the help hint.
+ */
+function applyToTree(command: Command): void {
+  command.exitOverride().showHelpAfterError('(add --help for usage)');
+  for (const sub of command.commands) applyToTree(sub);
 }

@@ -21,7 +21,7 @@ const EXPECTED = [
 
 /** Runs the CLI and returns the exit code: 0 done, 1 failed, 2 bad usage or configuration. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
   try {
     await program.parseAsync([...argv]);
     return 0;

@@ -6,13 +6,14 @@ import {
   Slug,
   UserIdParam,
 } from '@switchboard/contracts';
+import { validateFlowMap } from '@switchboard/flow';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Flow, FlowVersion } from '../../domain/model/index.js';
 import { resolveOwner } from '../authentication.js';
 import type { RouteContext } from '../context.js';
 import { iso, toFlowSummaryDto } from '../dto.js';
-import { conflict, notFound } from '../errors.js';
+import { conflict, notFound, validationFailed } from '../errors.js';
 import { NoContent, TAGS, errorResponses, signedInErrors, routes } from '../schemas.js';
 
 const FlowParams = UserIdParam.extend({ flowId: Slug });
@@ -85,11 +86,21 @@ export function flowRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const owner = await resolveOwner(store, request, request.params.userId);
         const { flowId } = request.params;
+        // Only a map the runtime can compile is stored: the editor shows these paths on nodes.
+        const checked = validateFlowMap(request.body.document);
+        if (!checked.ok) {
+          throw validationFailed(
+            checked.errors.map((issue) => ({
+              path: issue.path === '' ? 'document' : `document.${issue.path}`,
+              message: issue.message,
+            })),
+          );
+        }
         const version = await store.flows.saveVersion(
           owner.id,
           flowId,
           request.body.name,
-          request.body.document,
+          checked.map,
         );
         const flow = await store.flows.get(owner.id, flowId);
         if (!flow) throw new Error(`flow ${flowId} vanished right after it was saved`);

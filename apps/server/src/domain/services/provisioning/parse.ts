@@ -235,7 +235,8 @@ function looseUser(input: unknown, index: number, country: string | undefined): 
   const at = (...path: PropertyKey[]) => formatIssuePath(['users', index, ...path]);
   const e164 = (value: unknown) => {
     const raw = text(value);
-    return raw === undefined || country === undefined ? undefined : tryE164(raw, country);
+    // Without a country, international (+...) numbers can still be read and cross-checked.
+    return raw === undefined ? undefined : tryE164(raw, country);
   };
   const handling = record(user.handling) ?? {};
   const methods: { path: string; method: string }[] = [];
