@@ -13,14 +13,14 @@ import { systemClock, type Clock } from './domain/ports/clock.js';
 import type { Store } from './domain/ports/store.js';
 import { EventBus } from './domain/services/event-bus.js';
 import {
-  applyProvisioning,
-  loadProvisioningFile,
-  type ProvisioningReport,
-} from './domain/services/provisioning/index.js';
+  loadConfiguredProvisioning,
+  provisionAtStart,
+  type ProvisionedAtStart,
+} from './provision-at-start.js';
 import { createMetrics } from './ops/metrics.js';
 import { explainPortError, probePort } from './ops/port-check.js';
 import { openStore } from './persistence/open-store.js';
-import { DEMO_PROVISIONING_FILE, VERSION, WEB_CLIENT_DIR } from './version.js';
+import { VERSION, WEB_CLIENT_DIR } from './version.js';
 
 /** Start-up stopped for a reason a person can fix; the message is the whole story. */
 export class StartupError extends Error {
@@ -34,17 +34,10 @@ export interface StartOptions {
   logger: Logger;
   clock?: Clock;
   metrics?: Registry;
+  /** Makes the demo users' passwords (random by default). */
+  newDemoPassword?: () => string;
   /** Told about each provisioning step, for a progress display. */
   onProvisionProgress?: (done: number, total: number, label: string) => void;
-}
-
-export interface ProvisionedAtStart {
-  readonly file: string;
-  readonly report: ProvisioningReport;
-  /** True when the file was the demo data, loaded because the store had no users. */
-  readonly demo: boolean;
-  /** Who can sign in with a password written in the file, for the start-up banner. */
-  readonly logins: readonly { email: string; password: string; role: string }[];
 }
 
 export interface RunningServer {
@@ -64,6 +57,9 @@ export async function startServer(config: Config, options: StartOptions): Promis
   // Refuse a busy port before touching the store, so a second start changes nothing.
   await ensurePortFree('tcp', config.http.host, config.http.port, 'HTTP', 'SWITCHBOARD_HTTP_PORT');
 
+  // A bad provisioning file is refused before the store is opened, so nothing is touched.
+  const configured = await loadConfiguredProvisioning(config);
+
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -72,7 +68,12 @@ export async function startServer(config: Config, options: StartOptions): Promis
   });
   let app: FastifyInstance | undefined;
   try {
-    const provisioned = await provisionAtStart(store, config, clock, options);
+    const provisioned = await provisionAtStart(store, config, configured, {
+      clock,
+      logger,
+      onProgress: options.onProvisionProgress,
+      newPassword: options.newDemoPassword,
+    });
     const events = new EventBus();
     const webRoot = fileURLToPath(WEB_CLIENT_DIR);
     app = await buildApp({
@@ -84,6 +85,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
       version: VERSION,
       webRoot: existsSync(webRoot) ? webRoot : undefined,
       cookieSecure: config.http.cookieSecure,
+      trustProxy: config.http.trustProxy,
+      publicUrl: config.http.publicUrl,
     });
     await listen(app, config);
     const address = app.server.address();
@@ -115,44 +118,6 @@ export async function startServer(config: Config, options: StartOptions): Promis
     await store.close().catch(() => undefined);
     throw error;
   }
-}
-
-async function provisionAtStart(
-  store: Store,
-  config: Config,
-  clock: Clock,
-  options: StartOptions,
-): Promise<RunningServer['provisioned']> {
-  const { logger } = options;
-  let file: string | undefined = config.provision;
-  let demo = false;
-  if (file === undefined && config.demo && (await store.users.count()) === 0) {
-    file = fileURLToPath(DEMO_PROVISIONING_FILE);
-    demo = true;
-  }
-  if (file === undefined) return undefined;
-  const document = await loadProvisioningFile(file);
-  const report = await applyProvisioning(store, document, {
-    clock,
-    logger,
-    onProgress: options.onProvisionProgress,
-  });
-  logger.info(
-    {
-      file,
-      demo,
-      created: report.created.length,
-      changed: report.changed.length,
-      unchanged: report.unchanged.length,
-    },
-    demo ? 'demo data loaded' : 'provisioning file applied',
-  );
-  const logins = document.users.flatMap((user) =>
-    user.password === undefined
-      ? []
-      : [{ email: user.email, password: user.password, role: user.role }],
-  );
-  return { file, report, demo, logins };
 }
 
 async function ensurePortFree(

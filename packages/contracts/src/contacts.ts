@@ -48,12 +48,25 @@ export const ContactPhoneInput = z.union([
   }),
 ]);
 
+/** Sizes every way into the contacts (API, vCard import, provisioning) keeps to. */
+export const CONTACT_LIMITS = {
+  name: 200,
+  organization: 200,
+  emails: 20,
+  email: 254,
+  phones: 20,
+  phone: 40,
+} as const;
+
 /** A contact to create or replace. Phones are read in the owner's country. */
 export const ContactInputDto = z.object({
-  name: z.string().trim().min(1).max(200),
-  organization: z.string().trim().max(200).nullable().default(null),
-  emails: z.array(z.email().max(254).toLowerCase()).max(20).default([]),
-  phones: z.array(ContactPhoneInput).max(20).default([]),
+  name: z.string().trim().min(1).max(CONTACT_LIMITS.name),
+  organization: z.string().trim().max(CONTACT_LIMITS.organization).nullable().default(null),
+  emails: z
+    .array(z.email().max(CONTACT_LIMITS.email).toLowerCase())
+    .max(CONTACT_LIMITS.emails)
+    .default([]),
+  phones: z.array(ContactPhoneInput).max(CONTACT_LIMITS.phones).default([]),
   handlingCode: HandlingCodeName.nullable().default(null),
 });
 export type ContactInputDto = z.input<typeof ContactInputDto>;

@@ -1,6 +1,7 @@
 // API request/response schemas and live event types, shared by the server and the web client.
 // Browser-safe: zod only, no Node imports.
 export * from './common.js';
+export * from './identifiers.js';
 export * from './errors.js';
 export * from './users.js';
 export * from './auth.js';

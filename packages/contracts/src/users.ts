@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { HandlingMethod, Timestamp } from './common.js';
+import {
+  isCountryCode,
+  isTimeZone,
+  RESERVED_USER_IDS,
+  USER_ID_PATTERN,
+  USER_ID_RULE,
+} from './identifiers.js';
 
 export const Role = z.enum(['admin', 'user']);
 export type Role = z.infer<typeof Role>;
@@ -11,40 +18,16 @@ export const TimeZone = z
   .max(64)
   .refine(isTimeZone, { message: 'not a known IANA time zone (e.g. Europe/Paris)' });
 
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isRegion(code: string): boolean {
-  try {
-    return (
-      new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' }).of(code) !== undefined
-    );
-  } catch {
-    return false;
-  }
-}
-
 /** ISO 3166-1 alpha-2 country, used to read phone numbers written without `+`. */
-export const Country = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(/^[A-Z]{2}$/, 'use a two-letter ISO 3166 country code such as US or GB')
-  .refine(isRegion, { message: 'not a known ISO 3166 country code' });
+export const Country = z.string().trim().toUpperCase().refine(isCountryCode, {
+  message: 'use a two-letter ISO 3166 country code such as US or GB',
+});
 
 /** User ids: the CLI's pattern (`alice`, `front-desk`); the API makes a UUID when none is given. */
 export const UserId = z
   .string()
-  .regex(
-    /^[a-z0-9][a-z0-9._-]{0,62}$/,
-    'use 1-63 lower-case letters, digits, dot, dash or underscore, starting with a letter or digit',
-  );
+  .regex(USER_ID_PATTERN, USER_ID_RULE)
+  .refine((id) => !RESERVED_USER_IDS.includes(id), { message: 'this id is reserved' });
 
 export const Email = z.email().max(254).toLowerCase();
 export const Password = z.string().min(8, 'use at least 8 characters').max(256);

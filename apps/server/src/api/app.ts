@@ -12,9 +12,11 @@ import { requireSignIn } from './authentication.js';
 import { createRouteContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { eventsRoutes } from './events-route.js';
+import { LiveSockets } from './live-sockets.js';
 import { LoginLimiter, type LoginLimitOptions } from './login-limiter.js';
 import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
+import { requestLogger } from './request-log.js';
 import { sessionRoutes, meRoutes } from './routes/auth.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { callRoutes } from './routes/calls.js';
@@ -33,7 +35,10 @@ export interface ApiDeps {
   store: Store;
   events: EventBus;
   clock: Clock;
-  /** Passed to Fastify as its loggerInstance. */
+  /**
+   * Fastify logs through a child of it that keeps credentials out of the log (`?token=` in
+   * URLs, Authorization and Cookie headers).
+   */
   logger: PinoLogger;
   /** Request metrics are added to it; GET /metrics serves all of it. */
   metrics: Registry;
@@ -43,12 +48,40 @@ export interface ApiDeps {
   /** Secure flag of the session cookie: true behind https, false for plain http on localhost. */
   cookieSecure?: boolean;
   sessionTtlMs?: number;
-  /** Sign-in failures tolerated per client address; defaults to 10 per 15 minutes. */
+  /**
+   * Sign-in failures tolerated per client address (defaults to 10 per 15 minutes) and sign-ins
+   * checked at once per address (4).
+   */
   loginLimit?: LoginLimitOptions;
   /** Fastify's trustProxy, so request.ip (and the sign-in limiter) sees the real client. */
   trustProxy?: boolean | string | string[];
-  /** Interval of WebSocket keep-alive pings; 30 s by default. */
+  /**
+   * Interval of WebSocket keep-alive pings, at which each socket's credential is also checked
+   * again; 30 s by default.
+   */
   wsPingIntervalMs?: number;
+  /**
+   * The URL browsers use to reach the server when a proxy sits in front
+   * (`https://switchboard.example.org`). When set, cookie-authenticated WebSocket upgrades must
+   * come from its origin instead of matching the Host header. Unset by default.
+   */
+  publicUrl?: string;
+}
+
+/** The origin of `publicUrl`, or a clear error naming the option. */
+function publicOriginOf(publicUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(publicUrl);
+  } catch {
+    throw new Error(
+      `publicUrl "${publicUrl}" is not an absolute URL such as https://pbx.example.org`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`publicUrl "${publicUrl}" must start with http:// or https://`);
+  }
+  return url.origin;
 }
 
 /** Flow documents with many elements are the largest bodies; 2 MiB leaves room. */
@@ -60,8 +93,9 @@ const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
  */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const { store, events, clock } = deps;
+  const publicOrigin = deps.publicUrl === undefined ? undefined : publicOriginOf(deps.publicUrl);
   const app = Fastify({
-    loggerInstance: deps.logger,
+    loggerInstance: requestLogger(deps.logger),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: deps.trustProxy ?? false,
   }) as unknown as FastifyInstance;
@@ -81,7 +115,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     clock,
     ...(deps.sessionTtlMs === undefined ? {} : { sessionTtlMs: deps.sessionTtlMs }),
   });
-  const ctx = createRouteContext({ store, events, clock, auth });
+  const sockets = new LiveSockets();
+  const ctx = createRouteContext({ store, events, clock, auth, sockets });
   const limiter = new LoginLimiter(clock, deps.loginLimit);
 
   await app.register(sessionRoutes(ctx, limiter, { secure: deps.cookieSecure ?? false }));
@@ -92,6 +127,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       events,
       clock,
       version: deps.version,
+      sockets,
+      ...(publicOrigin === undefined ? {} : { publicOrigin }),
       ...(deps.wsPingIntervalMs === undefined ? {} : { pingIntervalMs: deps.wsPingIntervalMs }),
     }),
   );

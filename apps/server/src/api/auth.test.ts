@@ -166,6 +166,67 @@ describe('repeated sign-in failures', () => {
     expect((await attempt(PASSWORDS.alice)).statusCode).toBe(200);
   });
 
+  it('counts guesses still being checked, so parallel guesses cannot outrun the limit', async () => {
+    const h = await start({ loginLimit: { maxFailures: 5, windowMs: 60_000 } });
+    const guess = (i: number) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress: '198.51.100.9',
+        payload: { email: 'alice@example.test', password: `parallel-guess-${String(i)}` },
+      });
+    const statuses: number[] = [];
+    // Rounds of parallel guesses: each answer comes only after its slow password check.
+    for (let round = 0; round < 4; round++) {
+      const batch = await Promise.all(Array.from({ length: 15 }, (_, i) => guess(round * 15 + i)));
+      statuses.push(...batch.map((r) => r.statusCode));
+    }
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    // Exactly maxFailures guesses were checked; every other one was refused unchecked.
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(55);
+    const after = await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: '198.51.100.9',
+      payload: { email: 'alice@example.test', password: PASSWORDS.alice },
+    });
+    expect(after.statusCode).toBe(429);
+  });
+
+  it('refuses more sign-ins at once from one address than it checks in parallel', async () => {
+    const h = await start({
+      loginLimit: { maxFailures: 100, windowMs: 60_000, maxConcurrent: 2 },
+    });
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        h.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email: 'alice@example.test', password: PASSWORDS.alice },
+        }),
+      ),
+    );
+    const statuses = responses.map((r) => r.statusCode).sort();
+    expect(statuses).toEqual([200, 200, 429, 429, 429, 429]);
+    const busy = responses.find((r) => r.statusCode === 429);
+    expect(busy?.headers['retry-after']).toBe('1');
+    expect(busy?.json()).toMatchObject({ error: { code: 'rate_limited' } });
+  });
+
+  it('does not let signing in to one’s own account reset the count of guesses', async () => {
+    const h = await start({ loginLimit: { maxFailures: 3, windowMs: 60_000 } });
+    // An attacker with an account of their own (bob) guessing alice's password.
+    const attempt = (email: string, password: string) =>
+      h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+    expect((await attempt('alice@example.test', 'guess-1')).statusCode).toBe(401);
+    expect((await attempt('alice@example.test', 'guess-2')).statusCode).toBe(401);
+    expect((await attempt('bob@example.test', PASSWORDS.bob)).statusCode).toBe(200);
+    expect((await attempt('alice@example.test', 'guess-3')).statusCode).toBe(401);
+    expect((await attempt('alice@example.test', 'guess-4')).statusCode).toBe(429);
+    expect((await attempt('bob@example.test', PASSWORDS.bob)).statusCode).toBe(429);
+  });
+
   it('forgets failures after a successful sign-in', async () => {
     const h = await start({ loginLimit: { maxFailures: 2, windowMs: 60_000 } });
     const attempt = (password: string) =>

@@ -4,6 +4,7 @@ import type { Store } from '../domain/ports/store.js';
 import type { AuthService } from '../domain/services/auth-service.js';
 import type { EventBus } from '../domain/services/event-bus.js';
 import { iso } from './dto.js';
+import type { LiveSockets } from './live-sockets.js';
 
 /** What every route module gets from buildApp. */
 export interface RouteContext {
@@ -11,6 +12,8 @@ export interface RouteContext {
   readonly events: EventBus;
   readonly clock: Clock;
   readonly auth: AuthService;
+  /** Open event sockets by credential: routes that end a credential close its sockets. */
+  readonly sockets: LiveSockets;
   /** Tells live clients that something changed. `ownerId` null: server-wide (admins only). */
   announce(entity: EntityName, id: string, action: EntityAction, ownerId: string | null): void;
 }
@@ -20,6 +23,7 @@ export function createRouteContext(deps: {
   events: EventBus;
   clock: Clock;
   auth: AuthService;
+  sockets: LiveSockets;
 }): RouteContext {
   const { events, clock } = deps;
   return {

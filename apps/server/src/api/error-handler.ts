@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ConflictError, MissingReferenceError } from '../domain/ports/errors.js';
 import { PhoneNumberError } from '../domain/services/phone-numbers.js';
+import { UserInputError } from '../domain/services/users.js';
 import { ApiError, describeIssues, formatPath } from './errors.js';
 
 const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
@@ -72,6 +73,15 @@ export function handleError(
   }
   if (error instanceof MissingReferenceError) {
     return reply.code(400).send(body('bad_request', error.message));
+  }
+  if (error instanceof UserInputError) {
+    // Its message is `field: problem`; the issue names the field on its own.
+    const prefix = `${error.field}: `;
+    const message = error.message.startsWith(prefix)
+      ? error.message.slice(prefix.length)
+      : error.message;
+    const issues = [{ path: error.field, message }];
+    return reply.code(400).send(body('validation', describeIssues(issues), issues));
   }
   if (error instanceof PhoneNumberError) {
     return reply.code(400).send(body('validation', error.message));

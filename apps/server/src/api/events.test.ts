@@ -1,6 +1,7 @@
 import { ServerEvent } from '@switchboard/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { hashSecret } from '../domain/services/auth-service.js';
 import {
   PASSWORDS,
   startApiHarness,
@@ -26,6 +27,8 @@ class Client {
   readonly events: ServerEvent[] = [];
   private waiters: (() => void)[] = [];
   closed = false;
+  closeCode: number | undefined;
+  closeReason: string | undefined;
 
   constructor(readonly socket: WebSocket) {
     socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
@@ -33,8 +36,10 @@ class Client {
       this.events.push(JSON.parse(Buffer.from(data as Buffer).toString('utf8')) as ServerEvent);
       this.wake();
     });
-    socket.on('close', () => {
+    socket.on('close', (code: number, reason: Buffer) => {
       this.closed = true;
+      this.closeCode = code;
+      this.closeReason = reason.toString('utf8');
       this.wake();
     });
   }
@@ -257,5 +262,219 @@ describe('GET /api/events', () => {
     await new Promise((resolve) => setTimeout(resolve, 350));
     expect(answering.closed).toBe(false);
     expect(h.events.listenerCount()).toBe(1);
+  });
+});
+
+async function tokenFor(
+  h: ApiHarness,
+  cookie: string,
+  name = 'ws',
+): Promise<{ token: string; id: string }> {
+  const created = await h.app.inject({
+    method: 'POST',
+    url: '/api/tokens',
+    headers: { cookie },
+    payload: { name },
+  });
+  expect(created.statusCode).toBe(201);
+  return created.json<{ token: string; id: string }>();
+}
+
+function cookieValue(cookie: string): string {
+  return cookie.slice('sb_session='.length);
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('GET /api/events when the credential ends', () => {
+  it('closes the socket of a session at once when it signs out, and only that one', async () => {
+    const { h, base } = await listening();
+    const [first, second] = [
+      await h.login('alice@example.test', PASSWORDS.alice),
+      await h.login('alice@example.test', PASSWORDS.alice),
+    ];
+    const signingOut = await connect(`${base}/api/events`, { headers: { cookie: first } });
+    const staying = await connect(`${base}/api/events`, { headers: { cookie: second } });
+    await signingOut.next(isHello);
+    await staying.next(isHello);
+
+    const logout = await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: { cookie: first },
+    });
+    expect(logout.statusCode).toBe(204);
+    await signingOut.waitClosed();
+    expect(signingOut.closeCode).toBe(4401);
+    expect(signingOut.closeReason).toBe('Signed out');
+    expect(staying.closed).toBe(false);
+
+    // Nothing more reaches the closed socket; the other still gets alice's events.
+    await h.app.inject({
+      method: 'POST',
+      url: '/api/users/me/contacts',
+      headers: { cookie: second },
+      payload: { name: 'After logout' },
+    });
+    await staying.next((e) => e.type === 'entity.changed');
+    expect(signingOut.events.map((e) => e.type)).toEqual(['hello']);
+    expect(h.events.listenerCount()).toBe(1);
+  });
+
+  it('closes the sockets of an API token at once when it is revoked', async () => {
+    const { h, base } = await listening();
+    const cookie = await h.login('bob@example.test', PASSWORDS.bob);
+    const { token, id } = await tokenFor(h, cookie);
+    const viaToken = await connect(`${base}/api/events?token=${encodeURIComponent(token)}`);
+    const viaSession = await connect(`${base}/api/events`, { headers: { cookie } });
+    await viaToken.next(isHello);
+    await viaSession.next(isHello);
+
+    const revoked = await h.app.inject({
+      method: 'DELETE',
+      url: `/api/tokens/${id}`,
+      headers: { cookie },
+    });
+    expect(revoked.statusCode).toBe(204);
+    await viaToken.waitClosed();
+    expect(viaToken.closeCode).toBe(4401);
+    expect(viaToken.closeReason).toBe('API token revoked');
+    expect(viaSession.closed).toBe(false);
+  });
+
+  it('closes a user’s sockets at once when an admin deletes or demotes them', async () => {
+    const { h, base } = await listening();
+    const admin = await h.login('admin@example.test', PASSWORDS.admin);
+    const bob = await h.login('bob@example.test', PASSWORDS.bob);
+    const promoted = await h.app.inject({
+      method: 'PATCH',
+      url: '/api/users/u-bob',
+      headers: { cookie: admin },
+      payload: { role: 'admin' },
+    });
+    expect(promoted.statusCode).toBe(200);
+    // Bob, now an admin, watches everyone's events; then he is demoted.
+    const bobAsAdmin = await connect(`${base}/api/events`, { headers: { cookie: bob } });
+    expect(await bobAsAdmin.next(isHello)).toMatchObject({ role: 'admin' });
+    await h.app.inject({
+      method: 'PATCH',
+      url: '/api/users/u-bob',
+      headers: { cookie: admin },
+      payload: { role: 'user' },
+    });
+    await bobAsAdmin.waitClosed();
+    expect(bobAsAdmin.closeCode).toBe(4403);
+    // Reconnecting gives him the view of his new role.
+    const bobAsUser = await connect(`${base}/api/events`, { headers: { cookie: bob } });
+    expect(await bobAsUser.next(isHello)).toMatchObject({ role: 'user' });
+
+    const deleted = await h.app.inject({
+      method: 'DELETE',
+      url: '/api/users/u-bob',
+      headers: { cookie: admin },
+    });
+    expect(deleted.statusCode).toBe(204);
+    await bobAsUser.waitClosed();
+    expect(bobAsUser.closeCode).toBe(4401);
+    expect(h.events.listenerCount()).toBe(0);
+  });
+
+  it('closes the other sessions’ sockets when a user changes their password', async () => {
+    const { h, base } = await listening();
+    const current = await h.login('alice@example.test', PASSWORDS.alice);
+    const other = await h.login('alice@example.test', PASSWORDS.alice);
+    const { token } = await tokenFor(h, current);
+    const here = await connect(`${base}/api/events`, { headers: { cookie: current } });
+    const elsewhere = await connect(`${base}/api/events`, { headers: { cookie: other } });
+    const script = await connect(`${base}/api/events?token=${encodeURIComponent(token)}`);
+    for (const client of [here, elsewhere, script]) await client.next(isHello);
+
+    const changed = await h.app.inject({
+      method: 'PATCH',
+      url: '/api/users/me',
+      headers: { cookie: current },
+      payload: { password: 'a-brand-new-pass', currentPassword: PASSWORDS.alice },
+    });
+    expect(changed.statusCode).toBe(200);
+    await elsewhere.waitClosed();
+    expect(elsewhere.closeCode).toBe(4401);
+    expect(here.closed).toBe(false);
+    // API tokens are separate credentials, revoked one by one.
+    expect(script.closed).toBe(false);
+  });
+
+  it('re-checks the credential at every ping and closes the socket once it is gone', async () => {
+    // Changes made behind this server's back (another instance, the CLI) are only seen then.
+    const { h, base } = await listening({ wsPingIntervalMs: 100 });
+    const alice = await h.login('alice@example.test', PASSWORDS.alice);
+    const bob = await h.login('bob@example.test', PASSWORDS.bob);
+    const admin = await h.login('admin@example.test', PASSWORDS.admin);
+    const { token } = await tokenFor(h, bob);
+    const session = await connect(`${base}/api/events`, { headers: { cookie: alice } });
+    const viaToken = await connect(`${base}/api/events?token=${encodeURIComponent(token)}`);
+    const adminSocket = await connect(`${base}/api/events`, { headers: { cookie: admin } });
+    for (const client of [session, viaToken, adminSocket]) await client.next(isHello);
+
+    await h.store.auth.deleteSession(hashSecret(cookieValue(alice)));
+    await session.waitClosed();
+    expect(session.closeCode).toBe(4401);
+    expect(session.closeReason).toMatch(/sign in again/);
+
+    const [bobsToken] = await h.store.auth.listApiTokens('u-bob');
+    await h.store.auth.deleteApiToken('u-bob', bobsToken!.id);
+    await viaToken.waitClosed();
+    expect(viaToken.closeCode).toBe(4401);
+
+    // An admin demoted elsewhere stops seeing everyone's events.
+    await h.store.users.put({ ...h.admin, role: 'user' });
+    await adminSocket.waitClosed();
+    expect(adminSocket.closeCode).toBe(4403);
+    await waitFor(() => h.events.listenerCount() === 0);
+  });
+
+  it('closes a socket whose session expires while it is open', async () => {
+    const { h, base } = await listening({ wsPingIntervalMs: 100, sessionTtlMs: 60_000 });
+    const cookie = await h.login('alice@example.test', PASSWORDS.alice);
+    const client = await connect(`${base}/api/events`, { headers: { cookie } });
+    await client.next(isHello);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(client.closed).toBe(false);
+    h.clock.advance(60_000);
+    await client.waitClosed();
+    expect(client.closeCode).toBe(4401);
+  });
+});
+
+describe('GET /api/events behind a proxy', () => {
+  it('checks the Origin against publicUrl rather than the Host header', async () => {
+    const { h, base } = await listening({ publicUrl: 'https://pbx.example.org/' });
+    const cookie = await h.login('alice@example.test', PASSWORDS.alice);
+    // The Host header is the proxy's upstream (127.0.0.1:port); the browser's page is public.
+    const viaProxy = await connect(`${base}/api/events`, {
+      headers: { cookie },
+      origin: 'https://pbx.example.org',
+    });
+    expect(await viaProxy.next(isHello)).toMatchObject({ userId: 'u-alice' });
+    await expect(
+      connect(`${base}/api/events`, { headers: { cookie }, origin: base.replace(/^ws/, 'http') }),
+    ).rejects.toThrow('refused with 403');
+    await expect(
+      connect(`${base}/api/events`, { headers: { cookie }, origin: 'http://pbx.example.org' }),
+    ).rejects.toThrow('refused with 403');
+  });
+
+  it('refuses a publicUrl that is not an http(s) URL, naming it', async () => {
+    await expect(startApiHarness({ publicUrl: 'pbx.example.org' })).rejects.toThrow(
+      /publicUrl "pbx.example.org"/,
+    );
+    await expect(startApiHarness({ publicUrl: 'ftp://pbx.example.org' })).rejects.toThrow(
+      /http:\/\/ or https:\/\//,
+    );
   });
 });

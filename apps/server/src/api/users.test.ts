@@ -159,6 +159,74 @@ describe.each(dialects)('on %s', (dialect) => {
       expect(issuePaths(response.json())).toEqual(['unknownHandling']);
     });
 
+    it('sets the attendant and handling a new user starts with, checking them', async () => {
+      const created = await h.app.inject({
+        method: 'POST',
+        url: '/api/users',
+        headers: { cookie: admin },
+        payload: {
+          id: 'carol',
+          name: 'Carol',
+          email: 'carol@example.test',
+          password: 'carol-pass-123',
+          timezone: 'Europe/Paris',
+          country: 'FR',
+          attendantId: 'u-alice',
+          defaultHandling: 'builtin:voicemail',
+        },
+      });
+      expect(created.statusCode).toBe(201);
+      expect(await h.store.users.get('carol')).toMatchObject({
+        timezone: 'Europe/Paris',
+        country: 'FR',
+        attendantId: 'u-alice',
+        defaultHandling: 'builtin:voicemail',
+        unknownHandling: 'builtin:ring-then-voicemail',
+      });
+
+      const ghost = await h.app.inject({
+        method: 'POST',
+        url: '/api/users',
+        headers: { cookie: admin },
+        payload: {
+          name: 'Dan',
+          email: 'dan@example.test',
+          password: 'dan-pass-123',
+          attendantId: 'u-ghost',
+        },
+      });
+      expect(ghost.statusCode).toBe(400);
+      expect(ghost.json()).toMatchObject({
+        error: { code: 'validation', issues: [{ path: 'attendantId' }] },
+      });
+      const self = await h.app.inject({
+        method: 'POST',
+        url: '/api/users',
+        headers: { cookie: admin },
+        payload: {
+          id: 'dan',
+          name: 'Dan',
+          email: 'dan@example.test',
+          password: 'dan-pass-123',
+          attendantId: 'dan',
+        },
+      });
+      expect(self.statusCode).toBe(400);
+      expect(issuePaths(self.json())).toEqual(['attendantId']);
+      expect(await h.store.users.count()).toBe(4);
+    });
+
+    it('refuses the reserved id "me"', async () => {
+      const response = await h.app.inject({
+        method: 'POST',
+        url: '/api/users',
+        headers: { cookie: admin },
+        payload: { id: 'me', name: 'Me', email: 'me@example.test', password: 'me-pass-1234' },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(issuePaths(response.json())).toEqual(['id']);
+    });
+
     it('is for admins only', async () => {
       const response = await h.app.inject({
         method: 'POST',
@@ -228,6 +296,56 @@ describe.each(dialects)('on %s', (dialect) => {
       expect(changed.statusCode).toBe(200);
       await expect(h.login('alice@example.test', 'new-alice-pass')).resolves.toMatch(/sb_session/);
       await expect(h.login('alice@example.test', PASSWORDS.alice)).rejects.toThrow(/401/);
+    });
+
+    it('ends a user’s other sessions when they change their own password', async () => {
+      const other = await h.login('alice@example.test', PASSWORDS.alice);
+      const changed = await h.app.inject({
+        method: 'PATCH',
+        url: '/api/users/me',
+        headers: { cookie: alice },
+        payload: { password: 'new-alice-pass', currentPassword: PASSWORDS.alice },
+      });
+      expect(changed.statusCode).toBe(200);
+      // The session the change was made from goes on; the other one ends.
+      expect((await h.app.inject({ url: '/api/me', headers: { cookie: alice } })).statusCode).toBe(
+        200,
+      );
+      expect((await h.app.inject({ url: '/api/me', headers: { cookie: other } })).statusCode).toBe(
+        401,
+      );
+      // Other users are not affected.
+      expect((await h.app.inject({ url: '/api/me', headers: { cookie: bob } })).statusCode).toBe(
+        200,
+      );
+    });
+
+    it('ends all of a user’s sessions when an admin resets their password', async () => {
+      const second = await h.login('bob@example.test', PASSWORDS.bob);
+      const reset = await h.app.inject({
+        method: 'PATCH',
+        url: '/api/users/u-bob',
+        headers: { cookie: admin },
+        payload: { password: 'reset-bob-pass' },
+      });
+      expect(reset.statusCode).toBe(200);
+      for (const cookie of [bob, second]) {
+        expect((await h.app.inject({ url: '/api/me', headers: { cookie } })).statusCode).toBe(401);
+      }
+      expect((await h.app.inject({ url: '/api/me', headers: { cookie: admin } })).statusCode).toBe(
+        200,
+      );
+      // Changing something else ends nothing.
+      const renamed = await h.app.inject({
+        method: 'PATCH',
+        url: '/api/users/u-alice',
+        headers: { cookie: admin },
+        payload: { name: 'Alice L.' },
+      });
+      expect(renamed.statusCode).toBe(200);
+      expect((await h.app.inject({ url: '/api/me', headers: { cookie: alice } })).statusCode).toBe(
+        200,
+      );
     });
 
     it('lets an admin reset another user’s password and role', async () => {

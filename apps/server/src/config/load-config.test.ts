@@ -80,6 +80,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env, cwd: dir })).toThrow(expected);
   });
 
+  it('checks the database URL scheme and names its source without echoing the URL', () => {
+    const path = join(dir, 'sb.yaml');
+    writeFileSync(path, 'databaseUrl: mysql://root:hunter2@db/sb\n');
+    const attempt = () => loadConfig({ env: {}, cwd: dir, configFile: path });
+    expect(attempt).toThrow(`databaseUrl (in ${path}): expected postgres://`);
+    expect(attempt).not.toThrow(/hunter2/);
+  });
+
+  it('reads a relative sqlite: path relative to the config file', () => {
+    const path = join(dir, 'sb.yaml');
+    writeFileSync(path, 'databaseUrl: sqlite:state/sb.db\n');
+    expect(loadConfig({ env: {}, cwd: '/', configFile: path }).config.databaseUrl).toBe(
+      `sqlite:${join(dir, 'state/sb.db')}`,
+    );
+    expect(
+      loadConfig({ env: { SWITCHBOARD_DATABASE_URL: 'sqlite::memory:' }, cwd: dir }).config
+        .databaseUrl,
+    ).toBe('sqlite::memory:');
+  });
+
   it('names a misspelt key in the config file and the file', () => {
     const path = join(dir, 'sb.yaml');
     writeFileSync(path, 'http:\n  prot: 8080\n');

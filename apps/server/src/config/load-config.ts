@@ -42,6 +42,7 @@ type Source =
 type Tree = Record<string, unknown>;
 
 const PATH_KEYS = [['dataDir'], ['provision']] as const;
+const SECRET_KEYS: readonly string[] = ['databaseUrl'];
 
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
@@ -54,16 +55,19 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     const fromFile = readConfigFile(file);
     // Paths written in a config file mean "relative to that file", as people expect.
     for (const path of PATH_KEYS) resolvePathValue(fromFile, path, dirname(file));
+    resolveSqliteUrl(fromFile, dirname(file));
     mergeInto(merged, fromFile, [], sources, { kind: 'file', file });
   }
 
   const fromEnv = readEnv(env, sources);
   for (const path of PATH_KEYS) resolvePathValue(fromEnv, path, cwd);
+  resolveSqliteUrl(fromEnv, cwd);
   mergeInto(merged, fromEnv, [], new Map(), { kind: 'default' });
 
   if (options.overrides) {
     const flags = structuredClone(options.overrides);
     for (const path of PATH_KEYS) resolvePathValue(flags, path, cwd);
+    resolveSqliteUrl(flags, cwd);
     mergeInto(merged, flags, [], sources, { kind: 'flag' });
   }
 
@@ -172,6 +176,14 @@ function resolvePathValue(tree: Tree, path: readonly string[], base: string): vo
   }
 }
 
+/** `sqlite:PATH` is a path too: relative to the config file when written there. */
+function resolveSqliteUrl(tree: Tree, base: string): void {
+  const url = tree['databaseUrl'];
+  if (typeof url !== 'string' || !url.startsWith('sqlite:')) return;
+  const path = url.slice('sqlite:'.length);
+  if (path !== '' && path !== ':memory:') tree['databaseUrl'] = `sqlite:${resolve(base, path)}`;
+}
+
 function setAt(tree: Tree, path: readonly string[], value: unknown): void {
   let node = tree;
   path.slice(0, -1).forEach((key) => {
@@ -200,7 +212,9 @@ function describeIssue(
     return `${key}${source}: unknown setting${unknownKeys.length > 1 ? `s ${unknownKeys.join(', ')}` : ''}; see docs/CONFIGURATION.md for the known ones`;
   }
   const value = getAt(merged, issue.path.map(String));
-  const shown = value === undefined ? '' : ` = ${JSON.stringify(value)}`;
+  // A database URL may carry a password: name the key, never echo the value.
+  const shown =
+    value === undefined || SECRET_KEYS.includes(key) ? '' : ` = ${JSON.stringify(value)}`;
   return `${key}${shown}${source}: ${issue.message}`;
 }
 

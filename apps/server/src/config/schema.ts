@@ -12,7 +12,13 @@ const host = z.string().min(1);
 export const ConfigSchema = z
   .object({
     dataDir: z.string().min(1).default('./data'),
-    databaseUrl: z.string().min(1).optional(),
+    databaseUrl: z
+      .string()
+      .regex(
+        /^(postgres(ql)?:\/\/|sqlite:)/,
+        'expected postgres://user:password@host:5432/database (or postgresql://), or sqlite:PATH',
+      )
+      .optional(),
     provision: z.string().min(1).optional(),
     demo: z.boolean().default(true),
     http: z
@@ -20,6 +26,8 @@ export const ConfigSchema = z
         host: host.default('0.0.0.0'),
         port: port.default(8080),
         cookieSecure: z.boolean().default(false),
+        /** Behind a reverse proxy: read the client address from X-Forwarded-For. */
+        trustProxy: z.boolean().default(false),
         publicUrl: z.url().optional(),
       })
       .strict()
@@ -61,6 +69,7 @@ export const ENV_VARS: Readonly<Record<string, { path: readonly string[]; kind: 
   SWITCHBOARD_HTTP_HOST: { path: ['http', 'host'], kind: 'string' },
   SWITCHBOARD_HTTP_PORT: { path: ['http', 'port'], kind: 'integer' },
   SWITCHBOARD_COOKIE_SECURE: { path: ['http', 'cookieSecure'], kind: 'boolean' },
+  SWITCHBOARD_TRUST_PROXY: { path: ['http', 'trustProxy'], kind: 'boolean' },
   SWITCHBOARD_PUBLIC_URL: { path: ['http', 'publicUrl'], kind: 'string' },
   SWITCHBOARD_SIP_HOST: { path: ['sip', 'host'], kind: 'string' },
   SWITCHBOARD_SIP_PORT: { path: ['sip', 'port'], kind: 'integer' },

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../src/test-support/postgres.js';
 import { postgresServerUrl } from '../../src/test-support/stores.js';
-import { runCliProcess, runCliToEnd, type CliProcess } from '../support/cli-process.js';
+import {
+  printedPassword,
+  runCliProcess,
+  runCliToEnd,
+  type CliProcess,
+} from '../support/cli-process.js';
 import { HttpSession } from '../support/http.js';
 
 // The same code on PostgreSQL: two server instances share one database, as a deployment with
@@ -55,7 +60,7 @@ describe('switchboard start on PostgreSQL, two instances', () => {
     for (const session of [one, two]) {
       const login = await session.request('POST', '/api/auth/login', {
         email: 'alice@example.test',
-        password: 'alice-web-pass',
+        password: printedPassword(servers[0]!.stdout(), 'alice@example.test'),
       });
       expect(login.status).toBe(200);
     }
@@ -83,9 +88,14 @@ describe('switchboard start on PostgreSQL, two instances', () => {
       SWITCHBOARD_DATA_DIR: join(dataDir, 'cli'),
     };
     const demo = new URL('../../../../examples/demo.yaml', import.meta.url).pathname;
-    const result = await runCliToEnd(['provision', demo], env);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^0 created, 0 changed, \d+ unchanged/m);
+    // The first run puts back the file's passwords (start gave the demo users random ones)...
+    const first = await runCliToEnd(['provision', demo], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^0 created, 5 changed, \d+ unchanged/m);
+    expect(first.stdout).toContain('~ user alice');
+    // ...and the second finds nothing to do.
+    const second = await runCliToEnd(['provision', demo], env);
+    expect(second.stdout).toMatch(/^0 created, 0 changed, \d+ unchanged/m);
   });
 
   it('names the problem when PostgreSQL cannot be reached, without printing the password', async () => {

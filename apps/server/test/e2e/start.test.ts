@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliProcess, runCliToEnd, type CliProcess } from '../support/cli-process.js';
+import {
+  printedPassword,
+  runCliProcess,
+  runCliToEnd,
+  type CliProcess,
+} from '../support/cli-process.js';
 import { HttpSession } from '../support/http.js';
 
 interface Items<T> {
@@ -15,6 +20,7 @@ describe('switchboard start (built CLI, embedded SQLite)', () => {
   let dataDir: string;
   let server: CliProcess;
   let base: string;
+  let alicePassword: string;
   const env = (): Record<string, string> => ({
     SWITCHBOARD_DATA_DIR: dataDir,
     SWITCHBOARD_HTTP_HOST: '127.0.0.1',
@@ -28,6 +34,8 @@ describe('switchboard start (built CLI, embedded SQLite)', () => {
     server = runCliProcess(['start'], env());
     const [, url] = await server.waitFor(/Web client and API\s+(http:\/\/\S+)/);
     base = url!;
+    await server.waitFor(/Stop with Ctrl\+C/);
+    alicePassword = printedPassword(server.stdout(), 'alice@example.test');
   });
 
   afterAll(async () => {
@@ -37,7 +45,9 @@ describe('switchboard start (built CLI, embedded SQLite)', () => {
 
   it('prints where to sign in and with what on first run', async () => {
     await server.waitFor(/Stop with Ctrl\+C/);
-    expect(server.stdout()).toContain('alice@example.test  password: alice-web-pass');
+    // The demo file is public: its users get fresh random passwords, printed once.
+    expect(alicePassword).toMatch(/^[\w-]{16}$/);
+    expect(server.stdout()).not.toContain('alice-web-pass');
     expect(server.stdout()).toMatch(/admin@example\.test\s+password: \S+\s+\(administrator\)/);
     expect(server.stdout()).toContain(`SQLite in ${dataDir}`);
   });
@@ -57,7 +67,7 @@ describe('switchboard start (built CLI, embedded SQLite)', () => {
     expect((await alice.request('GET', '/api/me')).status).toBe(401);
     const login = await alice.request('POST', '/api/auth/login', {
       email: 'alice@example.test',
-      password: 'alice-web-pass',
+      password: alicePassword,
     });
     expect(login.status).toBe(200);
 
@@ -74,6 +84,10 @@ describe('switchboard start (built CLI, embedded SQLite)', () => {
         expect.objectContaining({ id: 'cell', kind: 'external', number: '+12025550199' }),
       ]),
     );
+
+    const desk = devices.body.items.find((d) => d.id === 'desk') as
+      { sipPassword?: string } | undefined;
+    expect(desk?.sipPassword).toMatch(/^[\w-]{16}$/);
 
     const codes = await alice.request<Items<{ code: string; method: string }>>(
       'GET',
@@ -100,7 +114,7 @@ describe('switchboard start (built CLI, embedded SQLite)', () => {
     const alice = new HttpSession(base);
     await alice.request('POST', '/api/auth/login', {
       email: 'alice@example.test',
-      password: 'alice-web-pass',
+      password: alicePassword,
     });
     const before = await alice.request('GET', '/api/users/me/contacts');
 
@@ -126,7 +140,7 @@ describe('switchboard start (built CLI, embedded SQLite)', () => {
     const alice = new HttpSession(base);
     const login = await alice.request('POST', '/api/auth/login', {
       email: 'alice@example.test',
-      password: 'alice-web-pass',
+      password: alicePassword,
     });
     expect(login.status).toBe(200);
   });

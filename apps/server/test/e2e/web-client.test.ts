@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliProcess, type CliProcess } from '../support/cli-process.js';
+import { printedPassword, runCliProcess, type CliProcess } from '../support/cli-process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../../../test-artifacts/', import.meta.url));
@@ -16,6 +16,7 @@ describe('web client in Chromium', () => {
   let server: CliProcess | undefined;
   let browser: Browser | undefined;
   let base: string;
+  let alicePassword: string;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'sb-web-'));
@@ -26,6 +27,8 @@ describe('web client in Chromium', () => {
       SWITCHBOARD_LOG_FORMAT: 'json',
     });
     base = (await server.waitFor(/Web client and API\s+(http:\/\/\S+)/))[1]!;
+    await server.waitFor(/Stop with Ctrl\+C/);
+    alicePassword = printedPassword(server.stdout(), 'alice@example.test');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -58,7 +61,7 @@ describe('web client in Chromium', () => {
       .toMatch(/wrong email or password/i);
     await page.screenshot({ path: join(ARTIFACTS, 'web-sign-in-refused.png') });
 
-    await page.getByLabel('Password').fill('alice-web-pass');
+    await page.getByLabel('Password').fill(alicePassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: /Contacts/ }).waitFor();
     const text = await page.locator('main').innerText();

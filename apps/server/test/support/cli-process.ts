@@ -35,19 +35,24 @@ export function runCliProcess(
   args: string[],
   env: Record<string, string>,
   cwd?: string,
+  /** Written to the command's standard input, which is then closed; none by default. */
+  input?: string,
 ): CliProcess {
   assertBuilt();
   const child = spawn(process.execPath, [CLI, ...args], {
     env: cliEnv(env),
     cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (input !== undefined) child.stdin?.end(input);
+  const { stdout, stderr } = child;
+  if (!stdout || !stderr) throw new Error('the CLI was spawned without output pipes');
   let out = '';
   let err = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+  stdout.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
   });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+  stderr.setEncoding('utf8').on('data', (chunk: string) => {
     err += chunk;
   });
   const exit = new Promise<number | null>((resolve) => {
@@ -100,8 +105,17 @@ export async function runCliToEnd(
   args: string[],
   env: Record<string, string>,
   cwd?: string,
+  input?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = runCliProcess(args, env, cwd);
+  const cli = runCliProcess(args, env, cwd, input);
   const code = await cli.exited();
   return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+/** The password `switchboard start` printed for a demo user it created (random at each first run). */
+export function printedPassword(stdout: string, email: string): string {
+  const escaped = email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`${escaped}\\s+password: (\\S+)`).exec(stdout);
+  if (!match?.[1]) throw new Error(`no password for ${email} in the start-up banner:\n${stdout}`);
+  return match[1];
 }

@@ -8,6 +8,7 @@ import {
 } from '@switchboard/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { hashSecret, type NewSession } from '../../domain/services/auth-service.js';
 import { SESSION_COOKIE, principalOf } from '../authentication.js';
 import type { RouteContext } from '../context.js';
 import { toApiTokenDto, toUserDto, iso } from '../dto.js';
@@ -40,23 +41,32 @@ export function sessionRoutes(
         },
       },
       async (request, reply) => {
-        const decision = limiter.check(request.ip);
+        const decision = limiter.begin(request.ip, request.body.email);
         if (!decision.allowed) {
           const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
           throw new ApiError(
             429,
             'rate_limited',
-            `Too many failed sign-ins from this address; try again in ${Math.ceil(seconds / 60)} minute(s)`,
+            decision.reason === 'busy'
+              ? 'Too many sign-ins from this address at once; try again in a moment'
+              : `Too many failed sign-ins from this address; try again in ${Math.ceil(seconds / 60)} minute(s)`,
             undefined,
             { 'retry-after': String(seconds) },
           );
         }
-        const session = await ctx.auth.login(request.body.email, request.body.password);
+        const { attempt } = decision;
+        let session: NewSession | undefined;
+        try {
+          session = await ctx.auth.login(request.body.email, request.body.password);
+        } catch (error) {
+          attempt.abandoned();
+          throw error;
+        }
         if (!session) {
-          limiter.recordFailure(request.ip);
+          attempt.failed();
           throw unauthenticated('Wrong email or password');
         }
-        limiter.recordSuccess(request.ip);
+        attempt.succeeded();
         void reply.setCookie(SESSION_COOKIE, session.token, {
           httpOnly: true,
           sameSite: 'lax',
@@ -79,7 +89,10 @@ export function sessionRoutes(
       },
       async (request, reply) => {
         const token = request.cookies[SESSION_COOKIE];
-        if (token !== undefined && token !== '') await ctx.auth.logout(token);
+        if (token !== undefined && token !== '') {
+          await ctx.auth.logout(token);
+          ctx.sockets.closeSession(hashSecret(token), 'Signed out');
+        }
         void reply.clearCookie(SESSION_COOKIE, { path: '/' });
         return reply.code(204).send(null);
       },
@@ -153,6 +166,7 @@ export function meRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         if (!(await ctx.auth.revokeApiToken(owner.id, request.params.id))) {
           throw notFound(`API token ${request.params.id}`);
         }
+        ctx.sockets.closeToken(request.params.id, 'API token revoked');
         ctx.announce('api-token', request.params.id, 'deleted', owner.id);
         return reply.code(204).send(null);
       },

@@ -7,30 +7,16 @@ import {
 } from '@switchboard/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
-import type { User, UserInput } from '../../domain/model/index.js';
+import { toUserInput } from '../../domain/model/index.js';
 import { hashPassword, verifyPassword } from '../../domain/services/passwords.js';
+import { addUser } from '../../domain/services/users.js';
 import { principalOf, requireAdmin, resolveOwner } from '../authentication.js';
 import type { RouteContext } from '../context.js';
 import { toUserDto } from '../dto.js';
 import { conflict, forbidden, invalidField, notFound } from '../errors.js';
-import { DEFAULT_HANDLING, DEFAULT_UNKNOWN_HANDLING } from '../../domain/services/users.js';
 import { checkHandlingMethod } from '../handling.js';
+import { CLOSE_ROLE_CHANGED } from '../live-sockets.js';
 import { NoContent, TAGS, errorResponses, signedInErrors, routes } from '../schemas.js';
-
-function toInput(user: User): UserInput {
-  return {
-    id: user.id,
-    name: user.name,
-    email: user.email,
-    passwordHash: user.passwordHash,
-    timezone: user.timezone,
-    country: user.country,
-    role: user.role,
-    attendantId: user.attendantId,
-    defaultHandling: user.defaultHandling,
-    unknownHandling: user.unknownHandling,
-  };
-}
 
 /** Users: admins manage everyone; a user reads and edits their own profile. */
 export function userRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
@@ -81,27 +67,22 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         const admin = requireAdmin(request).user;
         const body = request.body;
         const id = body.id ?? randomUUID();
+        // Taken ids and emails are conflicts (409) here; addUser checks them too, as a 400.
         if (await store.users.get(id)) throw conflict(`There is already a user ${id}`);
         await checkEmailFree(body.email);
-        await checkAttendant(body.attendantId ?? null, id);
-        // A new user has no flows yet, so only built-in templates can be named here.
-        if (body.defaultHandling !== undefined) {
-          await checkHandlingMethod(store, id, body.defaultHandling, 'defaultHandling');
-        }
-        if (body.unknownHandling !== undefined) {
-          await checkHandlingMethod(store, id, body.unknownHandling, 'unknownHandling');
-        }
-        const user = await store.users.put({
+        // The one way to create a user (the CLI uses it too); its UserInputError becomes a 400
+        // naming the field. Without a time zone or country the admin's own are used.
+        const user = await addUser(store, {
           id,
           name: body.name,
           email: body.email,
-          passwordHash: await hashPassword(body.password),
+          password: body.password,
           role: body.role,
           timezone: body.timezone ?? admin.timezone,
           country: body.country ?? admin.country,
-          attendantId: body.attendantId ?? null,
-          defaultHandling: body.defaultHandling ?? DEFAULT_HANDLING,
-          unknownHandling: body.unknownHandling ?? DEFAULT_UNKNOWN_HANDLING,
+          attendantId: body.attendantId,
+          defaultHandling: body.defaultHandling,
+          unknownHandling: body.unknownHandling,
         });
         ctx.announce('user', user.id, 'created', user.id);
         return reply.code(201).send(toUserDto(user));
@@ -133,7 +114,8 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const actor = principalOf(request).user;
+        const principal = principalOf(request);
+        const actor = principal.user;
         const target = await resolveOwner(store, request, request.params.userId);
         const body = request.body;
         const self = target.id === actor.id;
@@ -170,7 +152,7 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           await checkHandlingMethod(store, target.id, body.unknownHandling, 'unknownHandling');
         }
         const user = await store.users.put({
-          ...toInput(target),
+          ...toUserInput(target),
           name: body.name ?? target.name,
           email: body.email ?? target.email,
           passwordHash,
@@ -181,6 +163,17 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           defaultHandling: body.defaultHandling ?? target.defaultHandling,
           unknownHandling: body.unknownHandling ?? target.unknownHandling,
         });
+        if (body.password !== undefined) {
+          // Sessions opened with the old password end: whoever changed it may be shutting out
+          // someone who learnt it. Changing one's own keeps the session it was done from.
+          const keep = self && principal.via === 'session' ? principal.tokenHash : undefined;
+          await ctx.auth.endSessionsOfUser(target.id, keep);
+          ctx.sockets.closeSessionsOfUser(target.id, 'Password changed; sign in again', keep);
+        }
+        if (user.role !== target.role) {
+          // Their live events were chosen by the old role (admins see everyone's).
+          ctx.sockets.closeUser(user.id, 'Your role changed; reconnect', CLOSE_ROLE_CHANGED);
+        }
         ctx.announce('user', user.id, 'updated', user.id);
         return toUserDto(user);
       },
@@ -203,6 +196,7 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           throw conflict('You cannot delete your own account; ask another admin');
         }
         if (!(await store.users.delete(target.id))) throw notFound(`User ${target.id}`);
+        ctx.sockets.closeUser(target.id, 'Account deleted');
         ctx.announce('user', target.id, 'deleted', target.id);
         return reply.code(204).send(null);
       },

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { validateFlowMap } from '@switchboard/flow';
 import { CliError } from '../cli-error.js';
 
@@ -10,17 +11,24 @@ export function flowCommand(): Command {
   const validate = new Command('validate')
     .summary('check a flow map file')
     .description(
-      'Check a call flow map (JSON) and list every problem with its path. Exits 1 when the map is invalid. Schema: docs/flow-map.schema.json.',
+      'Check a call flow map (JSON or YAML) and list every problem with its path. Exits 1 when the map is invalid. Schema: docs/flow-map.schema.json.',
     )
-    .argument('<file>', 'flow map JSON file')
+    .argument('<file>', 'flow map file (.json or .yaml)')
     .action(async (file: string) => {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        throw new CliError(`${file} cannot be read: ${(error as Error).message}`);
+      }
       let parsed: unknown;
       try {
-        parsed = JSON.parse(await readFile(file, 'utf8'));
+        // YAML is a superset of JSON: flow maps may be written in either, as in provisioning.
+        parsed = parseYaml(text);
       } catch (error) {
-        throw new CliError(
-          `${file}: ${error instanceof SyntaxError ? `not valid JSON: ${error.message}` : (error as Error).message}`,
-        );
+        const at = error instanceof YAMLParseError ? error.linePos?.[0] : undefined;
+        const where = at ? ` at line ${String(at.line)}, column ${String(at.col)}` : '';
+        throw new CliError(`${file}: not valid JSON or YAML${where}`);
       }
       const result = validateFlowMap(parsed);
       if (result.ok) {

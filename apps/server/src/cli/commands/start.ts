@@ -1,4 +1,6 @@
+import { constants as osConstants } from 'node:os';
 import { Command, Option } from 'commander';
+import { CliError } from '../cli-error.js';
 import { createLogger } from '../../ops/logger.js';
 import { startServer, type RunningServer } from '../../main.js';
 import { createProgress } from '../progress.js';
@@ -78,13 +80,15 @@ function printBanner(server: RunningServer, storeText: string): void {
   ];
   const logins = server.provisioned?.logins ?? [];
   if (server.provisioned?.demo && logins.length > 0) {
-    lines.push('  Sign in with the demo users (loaded now, from examples/demo.yaml):');
+    lines.push(
+      '  Sign in with the demo users (created now from examples/demo.yaml, each with a new random',
+      '  password shown only this once):',
+    );
     for (const login of logins) {
       lines.push(
         `      ${login.email}  password: ${login.password}${login.role === 'admin' ? '  (administrator)' : ''}`,
       );
     }
-    lines.push('  Change these passwords before you let anyone else reach this server.');
   } else {
     lines.push(
       "  Sign in with a user's e-mail and password (add one: switchboard user add --help).",
@@ -94,20 +98,26 @@ function printBanner(server: RunningServer, storeText: string): void {
   console.log(lines.join('\n'));
 }
 
-/** Graceful shutdown on SIGTERM/SIGINT: finish in-flight work, close listeners and the store. */
+/**
+ * Graceful shutdown on SIGTERM/SIGINT: finish in-flight work, close listeners and the store. A
+ * second signal exits at once with the conventional 128 + signal number.
+ */
 function waitForShutdown(
   server: RunningServer,
-  logger: { warn(message: string): void },
+  logger: { warn(message: string): void; error(fields: object, message: string): void },
 ): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
         logger.warn(`${signal} again: exiting without waiting`);
-        process.exit(130);
+        process.exit(128 + osConstants.signals[signal]);
       }
       stopping = true;
-      void server.close().then(resolve);
+      server.close().then(resolve, (error: unknown) => {
+        logger.error({ err: error }, 'shutdown did not complete cleanly');
+        reject(new CliError('shutdown did not complete cleanly; see the log above'));
+      });
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);

@@ -24,3 +24,19 @@ export interface User {
 
 /** The fields a caller may set; timestamps are the store's business. */
 export type UserInput = Omit<User, 'createdAt' | 'updatedAt'>;
+
+/** The stored fields of a user as input for `put`, to write back a changed copy. */
+export function toUserInput(user: User): UserInput {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    passwordHash: user.passwordHash,
+    timezone: user.timezone,
+    country: user.country,
+    role: user.role,
+    attendantId: user.attendantId,
+    defaultHandling: user.defaultHandling,
+    unknownHandling: user.unknownHandling,
+  };
+}

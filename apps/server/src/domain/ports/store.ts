@@ -132,6 +132,8 @@ export interface AuthRepository {
   getSession(tokenHash: string): Promise<Session | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
   deleteExpiredSessions(now: number): Promise<number>;
+  /** Deletes all sessions of a user but the one hashed `exceptTokenHash`; returns how many went. */
+  deleteSessionsOfUser(userId: string, exceptTokenHash?: string): Promise<number>;
   putApiToken(token: ApiToken): Promise<void>;
   findApiToken(tokenHash: string): Promise<ApiToken | undefined>;
   listApiTokens(userId: string): Promise<ApiToken[]>;
@@ -159,7 +161,9 @@ export interface Store extends Repositories {
   readonly dialect: 'sqlite' | 'postgres';
   /**
    * Runs `work` in one database transaction: every write inside commits together or, if `work`
-   * throws, none does. Nested calls join the outer transaction.
+   * throws, none does. Nested calls join the outer transaction; they are not savepoints, so a
+   * failure inside one must be let through to the outer `work` (whose throw rolls everything
+   * back) rather than caught and carried on from.
    */
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
   close(): Promise<void>;

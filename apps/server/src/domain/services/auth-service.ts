@@ -35,6 +35,7 @@ export interface TokenIdentity {
   readonly via: 'token';
   readonly user: User;
   readonly tokenId: string;
+  readonly tokenHash: string;
 }
 
 export type Identity = SessionIdentity | TokenIdentity;
@@ -118,7 +119,8 @@ export class AuthService {
   /** The owner of an API token (`sbt_...`), or undefined if unknown or revoked. */
   async authenticateApiToken(secret: string): Promise<TokenIdentity | undefined> {
     if (!secret.startsWith(API_TOKEN_PREFIX)) return undefined;
-    const token = await this.deps.auth.findApiToken(hashSecret(secret));
+    const tokenHash = hashSecret(secret);
+    const token = await this.deps.auth.findApiToken(tokenHash);
     if (!token) return undefined;
     const user = await this.deps.users.get(token.userId);
     if (!user) return undefined;
@@ -126,7 +128,34 @@ export class AuthService {
     if (token.lastUsedAt === null || now - token.lastUsedAt >= TOKEN_TOUCH_INTERVAL_MS) {
       await this.deps.auth.touchApiToken(token.id, now);
     }
-    return { via: 'token', user, tokenId: token.id };
+    return { via: 'token', user, tokenId: token.id, tokenHash };
+  }
+
+  /**
+   * Checks again that an identity found earlier still holds: its session not ended or expired,
+   * its token not revoked, its user still there. Returns it with the user as stored now (the
+   * role may have changed), or undefined. For long-lived connections such as WebSockets.
+   */
+  async revalidate(identity: Identity): Promise<Identity | undefined> {
+    if (identity.via === 'session') {
+      const session = await this.deps.auth.getSession(identity.tokenHash);
+      if (!session || session.expiresAt <= this.deps.clock.now()) return undefined;
+      const user = await this.deps.users.get(session.userId);
+      return user && { ...identity, user, expiresAt: session.expiresAt };
+    }
+    const token = await this.deps.auth.findApiToken(identity.tokenHash);
+    if (token?.id !== identity.tokenId) return undefined;
+    const user = await this.deps.users.get(token.userId);
+    return user && { ...identity, user };
+  }
+
+  /**
+   * Ends every session of a user, except the one whose cookie hashes to `exceptTokenHash` (the
+   * caller's own, when they changed their own password). Returns how many ended. API tokens are
+   * separate credentials and stay; they are revoked one by one.
+   */
+  endSessionsOfUser(userId: string, exceptTokenHash?: string): Promise<number> {
+    return this.deps.auth.deleteSessionsOfUser(userId, exceptTokenHash);
   }
 
   async createApiToken(userId: string, name: string): Promise<NewApiToken> {

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { CONTACT_LIMITS } from '@switchboard/contracts';
 import type { ContactInput, ContactPhone } from '../model/index.js';
 import type { Clock } from '../ports/clock.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
@@ -175,16 +176,16 @@ export async function importContacts(
           message: `handling code ${handlingCode} is not one of ${userId}'s codes yet; callers get default handling until it is defined`,
         });
       }
+      const fitted = fitToLimits(name, card, phones, (message) => {
+        warnings.push({ index, name, message });
+      });
       const stored = await repos.contacts.findByExternalId(userId, 'import', externalId);
       const input: ContactInput = {
         id: stored?.id ?? newId(),
         userId,
         source: 'import',
         externalId,
-        name,
-        organization: card.organization,
-        emails: [...new Set(card.emails)],
-        phones,
+        ...fitted,
         handlingCode,
       };
       if (stored && sameContact(stored, input)) {
@@ -220,4 +221,47 @@ export async function importContacts(
 function contentKey(name: string, numbers: readonly string[]): string {
   const material = [name.trim().toLowerCase(), ...[...new Set(numbers)].sort()].join('\n');
   return `sha256:${createHash('sha256').update(material).digest('hex').slice(0, 32)}`;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * Keeps an imported card within the sizes the API allows (CONTACT_LIMITS), so whatever an
+ * address book exports can later be edited and saved through the API. What is cut is said.
+ */
+function fitToLimits(
+  name: string,
+  card: ContactCard,
+  phones: readonly ContactPhone[],
+  warn: (message: string) => void,
+): Pick<ContactInput, 'name' | 'organization' | 'emails' | 'phones'> {
+  const clip = (value: string, max: number, what: string): string => {
+    if (value.length <= max) return value;
+    warn(`${what} shortened to ${String(max)} characters`);
+    return value.slice(0, max);
+  };
+  const emails: string[] = [];
+  for (const written of new Set(card.emails.map((e) => e.trim().toLowerCase()))) {
+    if (!EMAIL.test(written) || written.length > CONTACT_LIMITS.email) {
+      warn(`left out "${written.slice(0, 80)}": not an e-mail address`);
+    } else if (emails.length === CONTACT_LIMITS.emails) {
+      warn(`left out e-mail ${written}: at most ${String(CONTACT_LIMITS.emails)} per contact`);
+    } else {
+      emails.push(written);
+    }
+  }
+  if (phones.length > CONTACT_LIMITS.phones) {
+    warn(
+      `kept the first ${String(CONTACT_LIMITS.phones)} of ${String(phones.length)} phone numbers`,
+    );
+  }
+  return {
+    name: clip(name, CONTACT_LIMITS.name, 'name'),
+    organization:
+      card.organization === null
+        ? null
+        : clip(card.organization, CONTACT_LIMITS.organization, 'organization'),
+    emails,
+    phones: phones.slice(0, CONTACT_LIMITS.phones),
+  };
 }

@@ -1,5 +1,13 @@
-import type { Role, User } from '../model/user.js';
+import {
+  isCountryCode,
+  isTimeZone,
+  isUserId,
+  RESERVED_USER_IDS,
+  USER_ID_RULE,
+} from '@switchboard/contracts';
+import { toUserInput, type Role, type User } from '../model/user.js';
 import type { Repositories } from '../ports/store.js';
+import { BUILTIN_METHODS, builtinMethod, isBuiltinMethod } from './builtin-methods.js';
 import { hashPassword } from './passwords.js';
 
 /** A user-facing validation failure naming the field. */
@@ -21,48 +29,31 @@ export interface NewUser {
   timezone?: string | undefined;
   country?: string | undefined;
   role?: Role | undefined;
+  /** Another, existing user who answers for this one; none by default. */
+  attendantId?: string | null | undefined;
+  /** `builtin:<template>` (a new user has no flows yet); DEFAULT_HANDLING by default. */
+  defaultHandling?: string | undefined;
+  /** `builtin:<template>`; DEFAULT_UNKNOWN_HANDLING by default. */
+  unknownHandling?: string | undefined;
 }
 
-export const USER_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 export const DEFAULT_HANDLING = 'builtin:ring-then-voicemail';
 export const DEFAULT_UNKNOWN_HANDLING = 'builtin:ring-then-voicemail';
-
-/** True when `zone` is an IANA time zone this runtime knows. */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** True when `country` is an ISO 3166-1 alpha-2 region code. */
-export function isCountryCode(country: string): boolean {
-  if (!/^[A-Z]{2}$/.test(country)) return false;
-  try {
-    return (
-      new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' }).of(country) !== undefined
-    );
-  } catch {
-    return false;
-  }
-}
 
 /** Checks and creates a user; refuses ids and e-mail addresses already in use. */
 export async function addUser(repos: Repositories, input: NewUser): Promise<User> {
   const id = input.id.trim();
-  if (!USER_ID_PATTERN.test(id)) {
+  if (!isUserId(id)) {
     throw new UserInputError(
       'id',
-      'use 1-63 lower-case letters, digits, dot, dash or underscore, starting with a letter or digit',
+      RESERVED_USER_IDS.includes(id) ? `"${id}" is reserved` : USER_ID_RULE,
     );
   }
   const email = input.email.trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+$/.test(email))
     throw new UserInputError('email', `"${input.email}" is not an e-mail address`);
   if (input.name.trim() === '') throw new UserInputError('name', 'required');
-  if (input.password.length < 8) throw new UserInputError('password', 'use at least 8 characters');
+  checkPassword(input.password);
   const timezone = input.timezone ?? 'UTC';
   if (!isTimeZone(timezone))
     throw new UserInputError(
@@ -75,9 +66,29 @@ export async function addUser(repos: Repositories, input: NewUser): Promise<User
       'country',
       `"${country}" is not a two-letter country code such as US or FR`,
     );
+  // A new user has no flows yet, so only built-in templates can be named.
+  const handling = (field: string, method: string | undefined, fallback: string): string => {
+    if (method === undefined || isBuiltinMethod(method)) return method ?? fallback;
+    const known = BUILTIN_METHODS.map((m) => builtinMethod(m.name)).join(', ');
+    throw new UserInputError(
+      field,
+      `"${method}" is not a built-in method (a new user has no flows yet); use one of ${known}`,
+    );
+  };
+  const defaultHandling = handling('defaultHandling', input.defaultHandling, DEFAULT_HANDLING);
+  const unknownHandling = handling(
+    'unknownHandling',
+    input.unknownHandling,
+    DEFAULT_UNKNOWN_HANDLING,
+  );
   if (await repos.users.get(id)) throw new UserInputError('id', `a user "${id}" already exists`);
   if (await repos.users.findByEmail(email))
     throw new UserInputError('email', `${email} is already used by another user`);
+  const attendantId = input.attendantId ?? null;
+  if (attendantId === id)
+    throw new UserInputError('attendantId', 'a user cannot attend themselves');
+  if (attendantId !== null && !(await repos.users.get(attendantId)))
+    throw new UserInputError('attendantId', `there is no user "${attendantId}"`);
   return repos.users.put({
     id,
     name: input.name.trim(),
@@ -86,8 +97,36 @@ export async function addUser(repos: Repositories, input: NewUser): Promise<User
     timezone,
     country,
     role: input.role ?? 'user',
-    attendantId: null,
-    defaultHandling: DEFAULT_HANDLING,
-    unknownHandling: DEFAULT_UNKNOWN_HANDLING,
+    attendantId,
+    defaultHandling,
+    unknownHandling,
   });
+}
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new UserInputError('password', `use at least ${String(MIN_PASSWORD_LENGTH)} characters`);
+  }
+}
+
+/**
+ * Gives a user a new sign-in password (an operator's reset) and ends every session they had, so
+ * whoever knew the old one is signed out. API tokens are separate credentials and stay.
+ */
+export async function resetPassword(
+  repos: Repositories,
+  userId: string,
+  password: string,
+): Promise<User> {
+  checkPassword(password);
+  const user = await repos.users.get(userId);
+  if (!user) throw new UserInputError('id', `there is no user "${userId}"`);
+  const updated = await repos.users.put({
+    ...toUserInput(user),
+    passwordHash: await hashPassword(password),
+  });
+  await repos.auth.deleteSessionsOfUser(userId);
+  return updated;
 }

@@ -182,6 +182,33 @@ describe.each(dialects)('importing vCards on %s', (dialect) => {
     expect(nora?.handlingCode).toBe('FRIENDS');
   });
 
+  it('keeps oversized cards within the API limits and says what it cut', async () => {
+    await alice();
+    const longName = 'N'.repeat(5_000);
+    const emails = [
+      'not-an-email',
+      ...Array.from({ length: 25 }, (_, i) => `p${String(i)}@example.test`),
+    ];
+    const vcf = [
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      `FN:${longName}`,
+      'TEL:+1 202 555 0190',
+      ...emails.map((e) => `EMAIL:${e}`),
+      'END:VCARD',
+      '',
+    ].join('\r\n');
+    const result = await importContacts(store(), 'alice', parseVCards(vcf), { clock });
+    expect(result.created).toBe(1);
+    const messages = result.warnings.map((w) => w.message);
+    expect(messages).toContain('name shortened to 200 characters');
+    expect(messages.some((m) => m.includes('"not-an-email": not an e-mail address'))).toBe(true);
+    expect(messages.filter((m) => m.includes('at most 20 per contact'))).toHaveLength(5);
+    const [stored] = await store().contacts.findByPhone('alice', '+12025550190');
+    expect(stored?.name).toHaveLength(200);
+    expect(stored?.emails).toHaveLength(20);
+  });
+
   it('refuses an unknown user without writing anything', async () => {
     await expect(
       importContacts(store(), 'nobody', await fixture('apple-3.0.vcf'), { clock }),

@@ -42,6 +42,13 @@ export class SqlAuthRepository implements AuthRepository {
     return Number(result.numDeletedRows);
   }
 
+  async deleteSessionsOfUser(userId: string, exceptTokenHash?: string): Promise<number> {
+    let query = this.access.db().deleteFrom('sessions').where('user_id', '=', userId);
+    if (exceptTokenHash !== undefined) query = query.where('token_hash', '!=', exceptTokenHash);
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async putApiToken(token: ApiToken): Promise<void> {
     const changes = {
       user_id: token.userId,

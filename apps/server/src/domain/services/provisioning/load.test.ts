@@ -52,6 +52,58 @@ describe('loadProvisioningFile', () => {
     expect(doc.users[0]?.flows[0]).toMatchObject({ id: 'night', name: 'Night' });
   });
 
+  it('refuses flow files outside the provisioning file’s folder, without quoting them', async () => {
+    await mkdir(join(dir, 'conf'), { recursive: true });
+    await writeFile(join(dir, 'secret.txt'), 'root:x:0:0:hunter2\n');
+    const file = join(dir, 'conf', 'switchboard.yaml');
+    const user = (flowFile: string) =>
+      JSON.stringify({
+        users: [
+          {
+            id: 'nina',
+            name: 'Nina',
+            email: 'nina@example.test',
+            country: 'DE',
+            flows: [{ id: 'night', file: flowFile }],
+          },
+        ],
+      });
+    for (const flowFile of ['../secret.txt', join(dir, 'secret.txt')]) {
+      await writeFile(file, user(flowFile));
+      const error = await loadProvisioningFile(file).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProvisioningError);
+      const message = (error as Error).message;
+      expect(message).toContain('users[0].flows[0].file');
+      expect(message).toContain('must be inside the folder of the provisioning file');
+      expect(message).not.toContain('hunter2');
+    }
+  });
+
+  it('lists only the first problems of a file that is not a flow map at all', async () => {
+    await mkdir(join(dir, 'conf'), { recursive: true });
+    const junk = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`key${String(i)}`, i]));
+    await writeFile(join(dir, 'conf', 'junk.json'), JSON.stringify(junk));
+    const file = join(dir, 'conf', 'switchboard.yaml');
+    await writeFile(
+      file,
+      JSON.stringify({
+        users: [
+          {
+            id: 'nina',
+            name: 'Nina',
+            email: 'nina@example.test',
+            country: 'DE',
+            flows: [{ id: 'junk', file: 'junk.json' }],
+          },
+        ],
+      }),
+    );
+    const error = await loadProvisioningFile(file).catch((e: unknown) => e);
+    const issues = (error as ProvisioningError).issues;
+    expect(issues.length).toBeLessThanOrEqual(11);
+    expect(issues.map((i) => i.message).join('\n')).toMatch(/more problems not listed/);
+  });
+
   it('says plainly when the file is missing', async () => {
     const missing = join(dir, 'nope.yaml');
     const error = await loadProvisioningFile(missing).catch((e: unknown) => e);

@@ -421,7 +421,7 @@ users:
     expect((error as Error).message).toBe(
       [
         'bad.yaml was not applied (3 problems):',
-        '  users[0].id: a user id may hold only lower-case letters, digits and . _ - (and must start with a letter or digit)',
+        '  users[0].id: use 1-63 lower-case letters, digits, dot, dash or underscore, starting with a letter or digit',
         '  users[0].name: must not be empty',
         '  users[0].email: must be an e-mail address',
       ].join('\n'),

@@ -401,6 +401,8 @@ function methodProblem(
   return `"${method}" is neither a builtin nor one of the user's flows (${flows}; the builtins are ${builtins})`;
 }
 
+const MAX_ISSUES_PER_FLOW_FILE = 10;
+
 async function loadFlow(
   flow: LooseFlow,
   options: ParseProvisioningOptions,
@@ -438,7 +440,15 @@ async function loadFlow(
   }
   const result = validateFlowMap(parsed.value);
   if (result.ok) return result.map;
-  for (const e of result.errors) {
+  // A file that is not a flow map at all would produce one issue per key; a few say enough.
+  const shown = result.errors.slice(0, MAX_ISSUES_PER_FLOW_FILE);
+  if (result.errors.length > shown.length) {
+    issues.add({
+      path: filePath,
+      message: `${flow.file}: ${String(result.errors.length - shown.length)} more problems not listed (is it a flow map?)`,
+    });
+  }
+  for (const e of shown) {
     issues.add({
       path: filePath,
       message: `${flow.file}${e.path === '' ? '' : ` at ${e.path}`}: ${e.message}`,

@@ -1,5 +1,11 @@
 import { FlowMapSchema } from '@switchboard/flow';
-import { isSupportedCountry } from 'libphonenumber-js/max';
+import {
+  isCountryCode,
+  isTimeZone,
+  RESERVED_USER_IDS,
+  USER_ID_PATTERN,
+  USER_ID_RULE,
+} from '@switchboard/contracts';
 import { z } from 'zod';
 import { PhoneNumberError, toE164 } from '../phone-numbers.js';
 
@@ -32,26 +38,22 @@ const slug = (what: string) =>
       `${what} may hold only lower-case letters, digits and . _ - (and must start with a letter or digit)`,
     );
 
+/** The same rule as the API and `user add`: see @switchboard/contracts identifiers. */
+const userId = z
+  .string()
+  .regex(USER_ID_PATTERN, USER_ID_RULE)
+  .refine((id) => !RESERVED_USER_IDS.includes(id), 'this user id is reserved');
+
 export const CountrySchema = z
   .string()
   .regex(/^\s*[A-Za-z]{2}\s*$/, 'must be a two-letter ISO 3166 country code such as US, GB or FR')
   .transform((value) => value.trim().toUpperCase())
-  .refine(
-    (value) => isSupportedCountry(value),
-    'must be a two-letter ISO 3166 country code such as US, GB or FR',
-  )
+  .refine(isCountryCode, 'must be a two-letter ISO 3166 country code such as US, GB or FR')
   .describe('Two-letter ISO 3166 country code, used to read numbers written without +.');
 
 const TimezoneSchema = z
   .string()
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone such as America/New_York or Europe/Paris')
+  .refine(isTimeZone, 'must be an IANA time zone such as America/New_York or Europe/Paris')
   .describe('IANA time zone; schedules and calendars are read in it.');
 
 /** A phone number as written plus its E.164 form. */
@@ -297,7 +299,7 @@ function contactSchema(country: string | undefined) {
 export function userSchema(country: string | undefined, forJsonSchema = false) {
   return z
     .strictObject({
-      id: slug('a user id'),
+      id: userId,
       name: z.string().trim().min(1, 'must not be empty'),
       email: z.email('must be an e-mail address'),
       password: z
@@ -313,7 +315,7 @@ export function userSchema(country: string | undefined, forJsonSchema = false) {
         .default([])
         .describe('Numbers (DIDs) that reach this user.'),
       devices: z.array(deviceSchema(country)).default([]),
-      attendant: slug('a user id').optional().describe('Id of the user who answers for this one.'),
+      attendant: userId.optional().describe('Id of the user who answers for this one.'),
       handling: HandlingSchema.default({ default: 'builtin:ring-then-voicemail', codes: {} }),
       flows: z.array(flowSchema(forJsonSchema)).default([]),
       contacts: z.array(contactSchema(country)).default([]),
