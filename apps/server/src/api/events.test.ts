@@ -209,7 +209,7 @@ describe('GET /api/events', () => {
       method: 'PUT',
       url: '/api/users/me/handling-codes/vip',
       headers: { cookie: alice },
-      payload: { method: 'builtin:ring' },
+      payload: { method: 'builtin:ring-all' },
     });
     expect([bobsContact.statusCode, trunk.statusCode, alicesCode.statusCode]).toEqual([
       201, 201, 201,

@@ -59,8 +59,8 @@ describe('request log', () => {
       country: 'US',
       role: 'user',
       attendantId: null,
-      defaultHandling: 'builtin:ring',
-      unknownHandling: 'builtin:ring',
+      defaultHandling: 'builtin:ring-all',
+      unknownHandling: 'builtin:ring-all',
     });
     app = await buildApp({
       store: testStore.store,

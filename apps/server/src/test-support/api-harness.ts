@@ -87,8 +87,8 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
       timezone: 'America/New_York',
       country: 'US',
       attendantId: null,
-      defaultHandling: 'builtin:ring',
-      unknownHandling: 'builtin:ring',
+      defaultHandling: 'builtin:ring-all',
+      unknownHandling: 'builtin:ring-all',
     };
     const admin = await store.users.put({
       ...base,

@@ -76,7 +76,7 @@ describe('switchboard CLI commands', () => {
         '    devices:',
         '      - id: desk',
         '        sip: { username: zed-desk }',
-        '    handling: { defualt: builtin:ring }',
+        '    handling: { defualt: builtin:ring-all }',
       ].join('\n'),
     );
     const result = await cli('provision', bad);

@@ -2,18 +2,23 @@ import { BUILTIN_PREFIX } from '../model/handling-code.js';
 
 /**
  * Handling methods shipped with the server, usable wherever a flow id is (`builtin:<name>`):
- * in a user's default/unknown handling and as the method of a handling code.
+ * in a user's default/unknown handling and as the method of a handling code. The names are the
+ * ones the flow issue's templates carry (`builtin:forward:<deviceId>` and
+ * `builtin:business-hours-menu` arrive with the templates themselves).
  */
 export const BUILTIN_METHODS = [
   {
     name: 'ring-then-voicemail',
     description: "Ring the user's devices; if nobody answers, take a voicemail.",
   },
-  { name: 'ring', description: "Ring the user's devices until the caller gives up." },
+  { name: 'ring-all', description: "Ring all the user's devices until the caller gives up." },
   { name: 'voicemail', description: 'Send the caller straight to voicemail.' },
   { name: 'reject', description: 'Refuse the call (the caller hears it was declined).' },
   { name: 'busy', description: 'Answer with busy, as if the user were on another call.' },
-  { name: 'attendant', description: "Ring the user's attendant, who answers on their behalf." },
+  {
+    name: 'attendant-then-voicemail',
+    description: "Ring the user's attendant, who answers on their behalf; else take a voicemail.",
+  },
 ] as const satisfies readonly { name: string; description: string }[];
 
 export type BuiltinMethodName = (typeof BUILTIN_METHODS)[number]['name'];

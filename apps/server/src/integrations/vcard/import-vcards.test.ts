@@ -20,7 +20,7 @@ describe.each(dialects)('importing vCards on %s', (dialect) => {
       await store().handlingCodes.put({
         userId: 'alice',
         code,
-        method: 'builtin:ring',
+        method: 'builtin:ring-all',
         description: null,
       });
     }

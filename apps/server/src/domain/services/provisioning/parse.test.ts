@@ -154,7 +154,7 @@ describe('parseProvisioning', () => {
           name: 'Olivia',
           email: 'olivia@example.test',
           numbers: ['020 7946 0958'],
-          handling: { codes: { vip: { method: 'builtin:ring', description: 'Ring' } } },
+          handling: { codes: { vip: { method: 'builtin:ring-all', description: 'Ring' } } },
           contacts: [{ id: 'c1', name: 'Pat', phones: ['+33 1 42 68 53 00'], handlingCode: 'Vip' }],
         },
       ],
@@ -167,7 +167,7 @@ describe('parseProvisioning', () => {
     expect(user.defaultHandling).toBe('builtin:ring-then-voicemail');
     expect(user.unknownHandling).toBe('builtin:ring-then-voicemail');
     expect(user.handlingCodes).toEqual([
-      { userId: 'olivia', code: 'VIP', method: 'builtin:ring', description: 'Ring' },
+      { userId: 'olivia', code: 'VIP', method: 'builtin:ring-all', description: 'Ring' },
     ]);
     expect(user.contacts[0]).toMatchObject({ key: 'c1', handlingCode: 'VIP' });
   });
@@ -250,8 +250,8 @@ users:
       default: builtin:ring-forever
       codes:
         VIP: vipp
-        vip: builtin:ring
-        BOSS: { method: builtin:attendant }
+        vip: builtin:ring-all
+        BOSS: { method: builtin:attendant-then-voicemail }
     flows:
       - id: vip
         file: flows/vip.json
@@ -276,7 +276,7 @@ users:
 `;
     const issues = await issuesOf(bad);
     const builtins =
-      'builtin:ring-then-voicemail, builtin:ring, builtin:voicemail, builtin:reject, builtin:busy, builtin:attendant';
+      'builtin:ring-then-voicemail, builtin:ring-all, builtin:voicemail, builtin:reject, builtin:busy, builtin:attendant-then-voicemail';
     expect(issues).toEqual([
       {
         path: 'users[0].handling.default',
@@ -288,7 +288,7 @@ users:
       },
       {
         path: 'users[0].handling.codes.BOSS.method',
-        message: '"builtin:attendant" needs the user to have an "attendant"',
+        message: '"builtin:attendant-then-voicemail" needs the user to have an "attendant"',
       },
       {
         path: 'users[0].handling.codes.vip',
@@ -453,14 +453,14 @@ trunks:
 x-defaults: &defaults
   timezone: Europe/Paris
   country: FR
-  handling: { default: builtin:ring }
+  handling: { default: builtin:ring-all }
 users:
   - { <<: *defaults, id: a, name: A, email: a@example.test, numbers: ['01 42 68 53 00'] }
   - { <<: *defaults, id: b, name: B, email: b@example.test, timezone: UTC }
 `);
     expect(doc.users.map((u) => [u.timezone, u.country, u.defaultHandling, u.numbers])).toEqual([
-      ['Europe/Paris', 'FR', 'builtin:ring', ['+33142685300']],
-      ['UTC', 'FR', 'builtin:ring', []],
+      ['Europe/Paris', 'FR', 'builtin:ring-all', ['+33142685300']],
+      ['UTC', 'FR', 'builtin:ring-all', []],
     ]);
   });
 

@@ -390,7 +390,7 @@ function methodProblem(
   if (method.startsWith(BUILTIN_PREFIX)) {
     const builtin = parseBuiltinMethod(method);
     if (builtin === undefined) return `unknown builtin "${method}"; the builtins are ${builtins}`;
-    if (builtin === 'attendant' && !hasAttendant) {
+    if (builtin === 'attendant-then-voicemail' && !hasAttendant) {
       return `"${method}" needs the user to have an "attendant"`;
     }
     return undefined;
