@@ -59,6 +59,8 @@ describe.each(dialects)('flows, calls, voicemail and auth on %s', (dialect) => {
         flowId: 'main',
         version: 1,
         document: doc('one'),
+        compiled: null,
+        publishedAt: null,
         createdAt: TEST_EPOCH,
       });
       clock.advance(100);
@@ -72,6 +74,7 @@ describe.each(dialects)('flows, calls, voicemail and auth on %s', (dialect) => {
         id: 'main',
         name: 'Main flow v3',
         currentVersion: 3,
+        publishedVersion: null,
         createdAt: TEST_EPOCH,
         updatedAt: TEST_EPOCH + 200,
       });
@@ -84,6 +87,37 @@ describe.each(dialects)('flows, calls, voicemail and auth on %s', (dialect) => {
         doc('two'),
         doc('three'),
       ]);
+    });
+
+    it('publishes a version with its compiled program, and re-points to an older one', async () => {
+      await store().users.put(userInput('alice'));
+      clock.set(TEST_EPOCH);
+      await store().flows.saveVersion('alice', 'main', 'Main', doc('one'));
+      expect(await store().flows.getPublished('alice', 'main')).toBeUndefined();
+      clock.advance(10);
+      const published = await store().flows.publish('alice', 'main', 1, { format: 1, start: 's' });
+      expect(published).toMatchObject({
+        version: 1,
+        compiled: { format: 1, start: 's' },
+        publishedAt: TEST_EPOCH + 10,
+      });
+      // A later draft does not change what calls run.
+      clock.advance(10);
+      await store().flows.saveVersion('alice', 'main', 'Main', doc('two'));
+      expect(await store().flows.getPublished('alice', 'main')).toEqual(published);
+      expect(await store().flows.get('alice', 'main')).toMatchObject({
+        currentVersion: 2,
+        publishedVersion: 1,
+      });
+      clock.advance(10);
+      await store().flows.publish('alice', 'main', 2, { format: 1, start: 't' });
+      expect((await store().flows.getPublished('alice', 'main'))?.version).toBe(2);
+      // Going back to version 1 keeps its first publication time.
+      clock.advance(10);
+      const again = await store().flows.publish('alice', 'main', 1, { format: 1, start: 's' });
+      expect(again.publishedAt).toBe(TEST_EPOCH + 10);
+      expect((await store().flows.get('alice', 'main'))?.publishedVersion).toBe(1);
+      await expect(store().flows.publish('alice', 'main', 9, {})).rejects.toThrow(/no version 9/);
     });
 
     it('numbers concurrent saves without gaps or duplicates', async () => {

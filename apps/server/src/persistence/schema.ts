@@ -66,6 +66,8 @@ export interface FlowsTable {
   id: string;
   name: string;
   current_version: number;
+  /** The version calls run; null until one is published. */
+  published_version: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -76,6 +78,9 @@ export interface FlowVersionsTable {
   version: number;
   /** JSON text of the flow map. */
   document: string;
+  /** JSON text of the compiled program, set when the version is published. */
+  compiled: string | null;
+  published_at: number | null;
   created_at: number;
 }
 

@@ -76,6 +76,13 @@ export interface FlowRepository {
   listVersions(userId: string, id: string): Promise<FlowVersion[]>;
   /** Creates the flow if needed and appends a new version holding `document`. */
   saveVersion(userId: string, id: string, name: string, document: unknown): Promise<FlowVersion>;
+  /** The version calls run (the published one), or undefined when none is published. */
+  getPublished(userId: string, id: string): Promise<FlowVersion | undefined>;
+  /**
+   * Marks `version` published with its compiled program and makes it the one calls run. A
+   * version is published once; publishing an older version again makes it current again.
+   */
+  publish(userId: string, id: string, version: number, compiled: unknown): Promise<FlowVersion>;
   /** Deletes the flow and all its versions. */
   delete(userId: string, id: string): Promise<boolean>;
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import type { DialectName } from '../schema.js';
 import { initialSchema } from './0001_initial.js';
+import { flowPublishing } from './0002_flow_publishing.js';
 
 /**
  * Every migration, by name, in the order they run (Kysely sorts names, hence the numeric
@@ -15,5 +16,6 @@ import { initialSchema } from './0001_initial.js';
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_initial': initialSchema(dialect),
+    '0002_flow_publishing': flowPublishing(dialect),
   };
 }

@@ -70,7 +70,15 @@ export class SqlFlowRepository implements FlowRepository {
       const json = toJson(document, 'flow document');
       const flow = await db
         .insertInto('flows')
-        .values({ user_id: userId, id, name, current_version: 1, created_at: now, updated_at: now })
+        .values({
+          user_id: userId,
+          id,
+          name,
+          current_version: 1,
+          published_version: null,
+          created_at: now,
+          updated_at: now,
+        })
         .onConflict((oc) =>
           oc.columns(['user_id', 'id']).doUpdateSet((eb) => ({
             name,
@@ -87,10 +95,53 @@ export class SqlFlowRepository implements FlowRepository {
           flow_id: id,
           version: flow.current_version,
           document: json,
+          compiled: null,
+          published_at: null,
           created_at: now,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      return toFlowVersion(row);
+    });
+  }
+
+  async getPublished(userId: string, id: string): Promise<FlowVersion | undefined> {
+    const row = await this.access
+      .db()
+      .selectFrom('flow_versions as v')
+      .innerJoin('flows as f', (join) =>
+        join.onRef('f.user_id', '=', 'v.user_id').onRef('f.id', '=', 'v.flow_id'),
+      )
+      .selectAll('v')
+      .where('v.user_id', '=', userId)
+      .where('v.flow_id', '=', id)
+      .whereRef('v.version', '=', 'f.published_version')
+      .executeTakeFirst();
+    return row && toFlowVersion(row);
+  }
+
+  publish(userId: string, id: string, version: number, compiled: unknown): Promise<FlowVersion> {
+    const now = this.access.clock.now();
+    return writeAtomically(this.access, 'flow', async (db) => {
+      const row = await db
+        .updateTable('flow_versions')
+        .set((eb) => ({
+          compiled: toJson(compiled, 'compiled flow'),
+          // The first publication's time stays: re-publishing an old version only re-points.
+          published_at: eb.fn.coalesce('published_at', eb.val(now)),
+        }))
+        .where('user_id', '=', userId)
+        .where('flow_id', '=', id)
+        .where('version', '=', version)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) throw new Error(`flow ${userId}/${id} has no version ${String(version)}`);
+      await db
+        .updateTable('flows')
+        .set({ published_version: version, updated_at: now })
+        .where('user_id', '=', userId)
+        .where('id', '=', id)
+        .execute();
       return toFlowVersion(row);
     });
   }

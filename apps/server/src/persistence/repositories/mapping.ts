@@ -187,6 +187,7 @@ export function toFlow(row: FlowsTable): Flow {
     id: row.id,
     name: row.name,
     currentVersion: row.current_version,
+    publishedVersion: row.published_version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -198,6 +199,8 @@ export function toFlowVersion(row: FlowVersionsTable): FlowVersion {
     flowId: row.flow_id,
     version: row.version,
     document: fromJson(row.document, 'flow document'),
+    compiled: row.compiled === null ? null : fromJson(row.compiled, 'compiled flow'),
+    publishedAt: row.published_at,
     createdAt: row.created_at,
   };
 }
