@@ -28,7 +28,12 @@ export default tseslint.config(
   },
   {
     // The CLI talks to a person on a terminal; scripts too.
-    files: ['apps/server/src/cli/**/*.ts', 'apps/server/bench/**/*.ts', 'scripts/**'],
+    files: [
+      'apps/server/src/cli/**/*.ts',
+      'apps/server/bench/**/*.ts',
+      'packages/*/bench/**/*.ts',
+      'scripts/**',
+    ],
     rules: { 'no-console': 'off' },
   },
   {

@@ -5,6 +5,8 @@ export const FlowSummaryDto = z.object({
   id: z.string(),
   name: z.string(),
   currentVersion: z.number().int(),
+  /** The version calls run; null until the flow is published. */
+  publishedVersion: z.number().int().nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -17,9 +19,22 @@ export type FlowList = z.infer<typeof FlowList>;
 export const FlowDocument = z.record(z.string(), z.unknown());
 
 /** A flow with the document of one version (the current one unless a version was asked for). */
+/** A problem that keeps a flow from being published, located for the editor. */
+export const FlowIssueDto = z.object({
+  path: z.string(),
+  message: z.string(),
+  node: z.string().optional(),
+  pin: z.string().optional(),
+});
+export type FlowIssueDto = z.infer<typeof FlowIssueDto>;
+
 export const FlowDto = FlowSummaryDto.extend({
   version: z.number().int(),
   document: FlowDocument,
+  /** When this version was published, or null for a draft. */
+  publishedAt: Timestamp.nullable(),
+  /** What keeps this version from being published (empty when it could be). */
+  issues: z.array(FlowIssueDto),
 });
 export type FlowDto = z.infer<typeof FlowDto>;
 
@@ -29,8 +44,36 @@ export const SaveFlowRequest = z.object({
 });
 export type SaveFlowRequest = z.infer<typeof SaveFlowRequest>;
 
-export const FlowVersionDto = z.object({ version: z.number().int(), createdAt: Timestamp });
+export const FlowVersionDto = z.object({
+  version: z.number().int(),
+  createdAt: Timestamp,
+  publishedAt: Timestamp.nullable(),
+});
 export type FlowVersionDto = z.infer<typeof FlowVersionDto>;
 
 export const FlowVersionList = z.object({ items: z.array(FlowVersionDto) });
 export type FlowVersionList = z.infer<typeof FlowVersionList>;
+
+export const PublishFlowRequest = z.object({
+  version: z.number().int().min(1).optional().describe('The newest version when omitted'),
+});
+export type PublishFlowRequest = z.infer<typeof PublishFlowRequest>;
+
+export const CopyTemplateRequest = z.object({
+  template: z
+    .string()
+    .min(1)
+    .max(100)
+    .describe('A built-in handling method, e.g. `builtin:business-hours-menu`'),
+  name: z.string().trim().min(1).max(200),
+});
+export type CopyTemplateRequest = z.infer<typeof CopyTemplateRequest>;
+
+export const FlowTemplateDto = z.object({
+  method: z.string(),
+  description: z.string(),
+  /** What the template's parameter is (e.g. a device id for `builtin:forward:<deviceId>`). */
+  parameter: z.string().nullable(),
+});
+export const FlowTemplateList = z.object({ items: z.array(FlowTemplateDto) });
+export type FlowTemplateList = z.infer<typeof FlowTemplateList>;

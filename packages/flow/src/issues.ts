@@ -4,6 +4,10 @@ import type { z } from 'zod';
 export interface FlowIssue {
   readonly path: string;
   readonly message: string;
+  /** The node concerned, so the editor can mark it (absent for document-level problems). */
+  readonly node?: string;
+  /** The output pin of `node` concerned, when the problem is about one pin. */
+  readonly pin?: string;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;

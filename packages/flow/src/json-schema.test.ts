@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { ELEMENTS } from './catalog/catalog.js';
 import { flowMapJsonSchema } from './json-schema.js';
+import { FAKE_CATALOG } from './test-support/fake-catalog.js';
+
+interface NodeSchema {
+  required?: string[];
+  properties: { type: { enum?: string[] } };
+  allOf?: {
+    if: { properties: { type: { const: string } } };
+    then: { properties: { config: { properties?: Record<string, unknown> } } };
+  }[];
+}
+
+function nodeSchema(schema: Record<string, unknown>): NodeSchema {
+  return (schema as { properties: { nodes: { items: NodeSchema } } }).properties.nodes.items;
+}
 
 describe('flowMapJsonSchema', () => {
   it('describes the document with its required keys and closed objects', () => {
@@ -7,13 +22,31 @@ describe('flowMapJsonSchema', () => {
       $schema: string;
       required: string[];
       additionalProperties: boolean;
-      properties: Record<string, { items?: { required?: string[] } }>;
     };
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.required).toEqual(['schemaVersion', 'name', 'nodes', 'edges']);
     expect(schema.additionalProperties).toBe(false);
     // config has a default, so people may leave it out.
-    expect(schema.properties.nodes?.items?.required).toEqual(['id', 'type', 'position']);
+    expect(nodeSchema(schema).required).toEqual(['id', 'type', 'position']);
+  });
+
+  it("lists the element types and each type's config schema", () => {
+    const node = nodeSchema(flowMapJsonSchema());
+    expect(node.properties.type.enum).toEqual(ELEMENTS.map((e) => e.type));
+    expect(node.allOf?.map((rule) => rule.if.properties.type.const)).toEqual(
+      ELEMENTS.map((e) => e.type),
+    );
+    const ring = node.allOf?.find((rule) => rule.if.properties.type.const === 'ring-devices');
+    expect(Object.keys(ring?.then.properties.config.properties ?? {})).toEqual([
+      'devices',
+      'mode',
+      'timeoutSeconds',
+    ]);
+  });
+
+  it('follows the catalog it is given', () => {
+    const node = nodeSchema(flowMapJsonSchema(FAKE_CATALOG));
+    expect(node.properties.type.enum).toEqual(FAKE_CATALOG.map((e) => e.type));
   });
 
   it('is plain JSON', () => {

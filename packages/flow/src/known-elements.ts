@@ -1,35 +1,15 @@
-/**
- * Element types a flow map may use. A placeholder until the element catalog (schemas and output
- * pins per element) replaces it; until then the validator only checks that a type is one of these.
- */
-export const KNOWN_ELEMENT_TYPES = [
-  'incoming-call',
-  'match-caller',
-  'switch',
-  'check-status',
-  'schedule',
-  'calendar',
-  'ring-devices',
-  'notify-desktop',
-  'forward',
-  'attendant',
-  'play',
-  'menu',
-  'collect-digits',
-  'voicemail',
-  'start-web-chat',
-  'set-variable',
-  'http-request',
-  'goto-flow',
-  'hang-up',
-  'reject',
-] as const;
+import { ELEMENTS } from './catalog/catalog.js';
 
-export type KnownElementType = (typeof KNOWN_ELEMENT_TYPES)[number];
+export { START_ELEMENT_TYPE } from './start-element.js';
 
-/** The element every flow starts from: exactly one per map. */
-export const START_ELEMENT_TYPE = 'incoming-call' satisfies KnownElementType;
+/** Element types a flow map may use: the element catalog's, in palette order. */
+export const KNOWN_ELEMENT_TYPES: readonly string[] = Object.freeze(ELEMENTS.map((e) => e.type));
+
+/** An element type of the catalog (the catalog is data, so this is any string at compile time). */
+export type KnownElementType = string;
+
+const KNOWN = new Set(KNOWN_ELEMENT_TYPES);
 
 export function isKnownElementType(type: string): type is KnownElementType {
-  return (KNOWN_ELEMENT_TYPES as readonly string[]).includes(type);
+  return KNOWN.has(type);
 }

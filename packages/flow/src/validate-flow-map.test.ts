@@ -1,8 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { KNOWN_ELEMENT_TYPES } from './known-elements.js';
+import { ELEMENTS } from './catalog/catalog.js';
+import { KNOWN_ELEMENT_TYPES, isKnownElementType } from './known-elements.js';
 import { validateFlowMap } from './validate-flow-map.js';
 
-/** A small but complete flow: ring the desk, voicemail when nobody answers. */
+/** The example shipped in examples/flows, which the README and demo provisioning file use. */
+const VIP_EXAMPLE: unknown = JSON.parse(
+  readFileSync(new URL('../../../examples/flows/vip.json', import.meta.url), 'utf8'),
+);
+
+/** A small but complete flow with real elements: ring the desk, voicemail when nobody answers. */
 function goodMap() {
   return {
     schemaVersion: 1,
@@ -18,38 +25,145 @@ function goodMap() {
         label: 'Ring all',
       },
       { id: 'vm', type: 'voicemail', position: { x: 400, y: 0 } },
-    ],
+      { id: 'done', type: 'hang-up', position: { x: 400, y: 100 } },
+    ] as { id: string; type: string; position: object; config?: Record<string, unknown> }[],
     edges: [
       { id: 'e1', from: { node: 'start', pin: 'next' }, to: { node: 'ring' } },
       { from: { node: 'ring', pin: 'no-answer' }, to: { node: 'vm' } },
-      { from: { node: 'ring', pin: 'busy' }, to: { node: 'vm' } },
-    ],
+      { from: { node: 'ring', pin: 'answered' }, to: { node: 'done' } },
+    ] as { id?: string; from: { node: string; pin: string }; to: { node: string } }[],
   };
 }
 
-function errorsOf(input: unknown) {
-  const result = validateFlowMap(input);
+function errorsOf(input: unknown, env?: { handlingCodes: string[] }) {
+  const result = validateFlowMap(input, env === undefined ? {} : { env });
   if (result.ok) throw new Error('expected the map to be rejected');
   return result.errors;
 }
 
-describe('validateFlowMap', () => {
-  it('accepts a good map and fills config defaults', () => {
+describe('validateFlowMap with the element catalog', () => {
+  it('accepts a good map and returns it as written', () => {
     const result = validateFlowMap(goodMap());
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.map.nodes.map((n) => n.id)).toEqual(['start', 'ring', 'vm']);
+    expect(result.map.nodes.map((n) => n.id)).toEqual(['start', 'ring', 'vm', 'done']);
     expect(result.map.nodes[0]?.config).toEqual({});
     expect(result.map.nodes[1]?.config).toEqual({ devices: ['desk', 'cell'], timeoutSeconds: 25 });
   });
 
-  it('accepts a map whose nodes form a loop back to an earlier node', () => {
+  it('accepts the example VIP flow', () => {
+    expect(validateFlowMap(VIP_EXAMPLE)).toMatchObject({ ok: true });
+  });
+
+  it('accepts a menu that loops back to itself: it waits for a key each time', () => {
     const map = goodMap();
-    map.nodes.push({ id: 'menu', type: 'menu', position: { x: 0, y: 100 } });
-    map.edges[2] = { from: { node: 'ring', pin: 'busy' }, to: { node: 'menu' } };
-    map.edges.push({ from: { node: 'menu', pin: 'timeout' }, to: { node: 'menu' } });
-    map.edges.push({ from: { node: 'menu', pin: '1' }, to: { node: 'ring' } });
+    map.nodes.push({
+      id: 'menu',
+      type: 'menu',
+      position: { x: 0, y: 100 },
+      config: { prompt: [{ kind: 'tts', text: 'Press 1 to ring again' }], digits: ['1', '2'] },
+    });
+    map.edges.push({ from: { node: 'vm', pin: 'hung-up' }, to: { node: 'menu' } });
+    map.edges.push({ from: { node: 'menu', pin: 'digit:1' }, to: { node: 'ring' } });
+    map.edges.push({ from: { node: 'menu', pin: 'digit:2' }, to: { node: 'menu' } });
     expect(validateFlowMap(map)).toMatchObject({ ok: true });
+  });
+
+  it("checks configs against the element's schema, with the node concerned", () => {
+    const map = goodMap();
+    map.nodes[1]!.config = { devices: [], timeoutSeconds: 2, ring: 'loud' };
+    expect(errorsOf(map)).toEqual([
+      {
+        path: 'nodes[1].config.devices',
+        message: expect.stringContaining('list at least one device') as string,
+        node: 'ring',
+      },
+      {
+        path: 'nodes[1].config.timeoutSeconds',
+        message: 'must be at least 5 seconds',
+        node: 'ring',
+      },
+      {
+        path: 'nodes[1].config.ring',
+        message: 'unknown key (expected one of: devices, mode, timeoutSeconds)',
+        node: 'ring',
+      },
+    ]);
+  });
+
+  it('refuses pins an element does not have, and wants its required pins connected', () => {
+    const map = goodMap();
+    map.edges[1] = { from: { node: 'ring', pin: 'nobody-home' }, to: { node: 'vm' } };
+    expect(errorsOf(map)).toEqual([
+      {
+        path: 'edges[1].from.pin',
+        message:
+          'node "ring" has no pin "nobody-home"; the pins of a ring-devices node here are: answered, no-answer, busy, failed',
+        node: 'ring',
+        pin: 'nobody-home',
+      },
+      {
+        path: 'nodes[1]',
+        message: 'pin "no-answer" (No answer) of node "ring" must be connected to the next step',
+        node: 'ring',
+        pin: 'no-answer',
+      },
+    ]);
+  });
+
+  it("takes Match caller's pins from the user's handling codes", () => {
+    const map = goodMap();
+    map.nodes.push({ id: 'who', type: 'match-caller', position: { x: 100, y: 100 } });
+    map.edges[0] = { from: { node: 'start', pin: 'next' }, to: { node: 'who' } };
+    for (const pin of ['code:VIP', 'known-no-code', 'unknown', 'anonymous']) {
+      map.edges.push({ from: { node: 'who', pin }, to: { node: 'ring' } });
+    }
+    expect(validateFlowMap(map, { env: { handlingCodes: ['VIP', 'FAMILY'] } }).ok).toBe(true);
+    expect(errorsOf(map, { handlingCodes: ['FAMILY'] })).toEqual([
+      {
+        path: 'edges[3].from.pin',
+        message:
+          'node "who" has no pin "code:VIP"; the pins of a match-caller node here are: code:FAMILY, known-no-code, unknown, anonymous',
+        node: 'who',
+        pin: 'code:VIP',
+      },
+    ]);
+  });
+
+  it('refuses a loop of elements that never wait', () => {
+    const map = goodMap();
+    map.nodes.push(
+      {
+        id: 'count',
+        type: 'set-variable',
+        position: { x: 0, y: 200 },
+        config: { assignments: [{ name: 'n', value: '{{vars.n}}x' }] },
+      },
+      {
+        id: 'check',
+        type: 'switch',
+        position: { x: 200, y: 200 },
+        config: {
+          value: 'variable',
+          field: 'n',
+          cases: [{ id: 'enough', match: { kind: 'equals', value: 'xxx' } }],
+        },
+      },
+    );
+    map.edges[0] = { from: { node: 'start', pin: 'next' }, to: { node: 'count' } };
+    map.edges.push({ from: { node: 'count', pin: 'next' }, to: { node: 'check' } });
+    map.edges.push({ from: { node: 'check', pin: 'enough' }, to: { node: 'ring' } });
+    map.edges.push({ from: { node: 'check', pin: 'default' }, to: { node: 'count' } });
+    const loops = errorsOf(map).filter((e) => e.message.includes('loop'));
+    expect(loops).toEqual([
+      {
+        path: 'nodes[4]',
+        message: expect.stringMatching(
+          /^nodes "count", "check" form a loop with no element that waits/,
+        ) as string,
+        node: 'count',
+      },
+    ]);
   });
 
   it('reports shape problems with their paths', () => {
@@ -76,53 +190,13 @@ describe('validateFlowMap', () => {
     expect(errorsOf(null)[0]?.message).toBe('expected a mapping, got null');
   });
 
-  it('reports duplicate ids, dangling edges, doubled pins and unreachable nodes together', () => {
-    const map = goodMap();
-    map.nodes.push({ id: 'ring', type: 'play', position: { x: 1, y: 1 } });
-    map.nodes.push({ id: 'lonely', type: 'hang-up', position: { x: 2, y: 2 } });
-    map.edges.push({ from: { node: 'ghost', pin: 'next' }, to: { node: 'vm' } });
-    map.edges.push({ from: { node: 'vm', pin: 'done' }, to: { node: 'nowhere' } });
-    map.edges.push({ id: 'e1', from: { node: 'ring', pin: 'no-answer' }, to: { node: 'start' } });
-    expect(errorsOf(map)).toEqual([
-      { path: 'nodes[3].id', message: 'duplicate node id "ring" (also nodes[1])' },
-      { path: 'edges[3].from.node', message: 'no node with id "ghost"' },
-      { path: 'edges[4].to.node', message: 'no node with id "nowhere"' },
-      { path: 'edges[5].id', message: 'duplicate edge id "e1" (also edges[0])' },
-      {
-        path: 'edges[5].from.pin',
-        message: 'pin "no-answer" of node "ring" already has an edge (edges[1])',
-      },
-      {
-        path: 'nodes[4]',
-        message: 'node "lonely" cannot be reached from the "incoming-call" node',
-      },
-    ]);
-  });
-
-  it('needs exactly one incoming-call node', () => {
-    const none = goodMap();
-    none.nodes[0]!.type = 'play';
-    expect(errorsOf(none)).toEqual([
-      { path: 'nodes', message: 'a flow needs one start node of type "incoming-call"' },
-    ]);
-
-    const two = goodMap();
-    two.nodes.push({ id: 'start2', type: 'incoming-call', position: { x: 0, y: 0 } });
-    expect(errorsOf(two)).toEqual(
-      expect.arrayContaining([
-        {
-          path: 'nodes[3].type',
-          message: 'a flow has exactly one "incoming-call" node (the first is nodes[0])',
-        },
-      ]),
-    );
-  });
-
   it('names the known element types when a type is unknown', () => {
     const map = goodMap();
     map.nodes[2]!.type = 'voicemial';
-    const [error] = errorsOf(map);
+    const [error, ...rest] = errorsOf(map);
+    expect(rest).toEqual([]);
     expect(error?.path).toBe('nodes[2].type');
+    expect(error?.node).toBe('vm');
     expect(error?.message).toContain('unknown element type "voicemial"');
     for (const type of KNOWN_ELEMENT_TYPES) expect(error?.message).toContain(type);
   });
@@ -135,5 +209,14 @@ describe('validateFlowMap', () => {
       { path: 'nodes[0].lable', message: 'unknown key (did you mean "label"?)' },
       { path: 'edges[0].to.pin', message: 'unknown key (expected one of: node)' },
     ]);
+  });
+});
+
+describe('known element types', () => {
+  it('are the catalog, in palette order', () => {
+    expect(KNOWN_ELEMENT_TYPES).toEqual(ELEMENTS.map((e) => e.type));
+    expect(KNOWN_ELEMENT_TYPES).toHaveLength(20);
+    expect(isKnownElementType('ring-devices')).toBe(true);
+    expect(isKnownElementType('ring-device')).toBe(false);
   });
 });

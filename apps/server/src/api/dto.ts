@@ -113,6 +113,7 @@ export function toFlowSummaryDto(flow: Flow): FlowSummaryDto {
     id: flow.id,
     name: flow.name,
     currentVersion: flow.currentVersion,
+    publishedVersion: flow.publishedVersion,
     createdAt: iso(flow.createdAt),
     updatedAt: iso(flow.updatedAt),
   };

@@ -1,6 +1,11 @@
 import { BUILTIN_PREFIX } from '../domain/model/index.js';
 import type { Store } from '../domain/ports/store.js';
-import { BUILTIN_METHODS, isBuiltinMethod } from '../domain/services/builtin-methods.js';
+import {
+  builtinDevice,
+  builtinMethodList,
+  builtinMethodProblem,
+  parseBuiltinMethod,
+} from '../domain/services/builtin-methods.js';
 import { invalidField } from './errors.js';
 
 /**
@@ -14,9 +19,14 @@ export async function checkHandlingMethod(
   path: string,
 ): Promise<void> {
   if (method.startsWith(BUILTIN_PREFIX)) {
-    if (!isBuiltinMethod(method)) {
-      const known = BUILTIN_METHODS.map((m) => BUILTIN_PREFIX + m.name).join(', ');
-      throw invalidField(path, `"${method}" is not a built-in method; use one of ${known}`);
+    const builtin = parseBuiltinMethod(method);
+    if (builtin === undefined) {
+      const problem = builtinMethodProblem(method) ?? `"${method}" is not a built-in method`;
+      throw invalidField(path, `${problem}; use one of ${builtinMethodList()}`);
+    }
+    const device = builtinDevice(builtin);
+    if (device !== undefined && !(await store.devices.get(userId, device))) {
+      throw invalidField(path, `"${method}" names no device of the user's: add "${device}" first`);
     }
     return;
   }

@@ -263,7 +263,9 @@ describe.each(dialects)('on %s', (dialect) => {
       const current = await call(alice, 'GET', '/api/users/me/flows/after-hours');
       expect(current.json()).toMatchObject({
         version: 2,
-        document: { nodes: [{ id: 'start' }, { id: 'then', type: 'ring-devices' }] },
+        document: {
+          nodes: [{ id: 'start' }, { id: 'then', type: 'ring-devices' }, { id: 'end' }],
+        },
       });
       const versions = await call(alice, 'GET', '/api/users/me/flows/after-hours/versions');
       expect(versions.json<{ items: { version: number }[] }>().items.map((v) => v.version)).toEqual(
@@ -286,19 +288,97 @@ describe.each(dialects)('on %s', (dialect) => {
       expect(notObject.statusCode).toBe(400);
       expect(issues(notObject).map((i) => i.path)).toEqual(['document']);
 
-      // A map that cannot run is refused with the path of every problem, and nothing is saved.
+      // A map that cannot run is kept as a draft, with the path of every problem; publishing
+      // it is refused and leaves what calls run as it was.
+      expect(second.json()).toMatchObject({
+        issues: [],
+        publishedAt: null,
+        publishedVersion: null,
+      });
+      const published = await call(alice, 'POST', '/api/users/me/flows/after-hours/publish', {});
+      expect(published.statusCode).toBe(200);
+      expect(published.json()).toMatchObject({ version: 2, publishedVersion: 2, issues: [] });
+      expect(published.json<{ publishedAt: string | null }>().publishedAt).not.toBeNull();
+
       const broken = flowMap('ring-phones');
       broken.edges.push({ from: { node: 'then', pin: 'next' }, to: { node: 'nowhere' } });
-      const refused = await call(alice, 'PUT', '/api/users/me/flows/after-hours', {
+      const draft = await call(alice, 'PUT', '/api/users/me/flows/after-hours', {
         name: 'Broken',
         document: broken,
       });
+      expect(draft.statusCode).toBe(200);
+      const draftIssues = draft.json<{ issues: { path: string; node?: string }[] }>().issues;
+      expect(draftIssues.map((i) => i.path)).toEqual(
+        expect.arrayContaining(['document.nodes[1].type', 'document.edges[1].to.node']),
+      );
+      expect(draftIssues.find((i) => i.path === 'document.nodes[1].type')?.node).toBe('then');
+      const refused = await call(alice, 'POST', '/api/users/me/flows/after-hours/publish', {});
       expect(refused.statusCode).toBe(400);
       expect(issues(refused).map((i) => i.path)).toEqual(
         expect.arrayContaining(['document.nodes[1].type', 'document.edges[1].to.node']),
       );
-      const unchanged = await call(alice, 'GET', '/api/users/me/flows/after-hours');
-      expect(unchanged.json()).toMatchObject({ version: 2 });
+      const now = await call(alice, 'GET', '/api/users/me/flows/after-hours');
+      expect(now.json()).toMatchObject({ version: 3, currentVersion: 3, publishedVersion: 2 });
+      // An older version can be published again.
+      const back = await call(alice, 'POST', '/api/users/me/flows/after-hours/publish', {
+        version: 1,
+      });
+      expect(back.json()).toMatchObject({ version: 1, publishedVersion: 1 });
+      const missing = await call(alice, 'POST', '/api/users/me/flows/nope/publish', {});
+      expect(missing.statusCode).toBe(404);
+    });
+
+    it('copies a built-in template into an editable flow, and lists templates and the catalog', async () => {
+      const templates = await call(alice, 'GET', '/api/flow-templates');
+      expect(templates.statusCode).toBe(200);
+      expect(
+        templates.json<{ items: { method: string }[] }>().items.map((t) => t.method),
+      ).toContain('builtin:business-hours-menu');
+      const copy = await call(alice, 'POST', '/api/users/me/flows/office/from-template', {
+        template: 'builtin:business-hours-menu',
+        name: 'Office hours',
+      });
+      expect(copy.statusCode).toBe(201);
+      expect(copy.json()).toMatchObject({ id: 'office', name: 'Office hours', issues: [] });
+      const unknown = await call(alice, 'POST', '/api/users/me/flows/x/from-template', {
+        template: 'builtin:teleport',
+        name: 'X',
+      });
+      expect(unknown.statusCode).toBe(400);
+      expect(issues(unknown).map((i) => i.path)).toEqual(['template']);
+
+      const catalog = await call(alice, 'GET', '/api/users/me/flow-catalog');
+      const elements = catalog.json<{ elements: { type: string }[] }>().elements;
+      expect(elements.map((e) => e.type)).toEqual(expect.arrayContaining(['ring-devices', 'menu']));
+    });
+
+    it("checks a flow's Match caller pins against the user's handling codes", async () => {
+      const sorting = flowMap('match-caller', ['code:FRIEND']);
+      const early = await call(alice, 'PUT', '/api/users/me/flows/sorting', {
+        name: 'Sorting',
+        document: sorting,
+      });
+      expect(early.statusCode).toBe(201);
+      expect(early.json<{ issues: unknown[] }>().issues).toEqual([
+        expect.objectContaining({
+          path: 'document.edges[4].from.pin',
+          message: expect.stringContaining('node "then" has no pin "code:FRIEND"') as string,
+        }),
+      ]);
+      const code = await call(alice, 'PUT', '/api/users/me/handling-codes/friend', {
+        method: 'builtin:ring-all',
+      });
+      expect(code.statusCode).toBe(201);
+      const saved = await call(alice, 'PUT', '/api/users/me/flows/sorting', {
+        name: 'Sorting',
+        document: sorting,
+      });
+      expect(saved.statusCode).toBe(200);
+      expect(saved.json<{ issues: unknown[] }>().issues).toEqual([]);
+      expect((await call(alice, 'DELETE', '/api/users/me/flows/sorting')).statusCode).toBe(204);
+      expect((await call(alice, 'DELETE', '/api/users/me/handling-codes/FRIEND')).statusCode).toBe(
+        204,
+      );
     });
 
     it('links handling codes to flows and refuses to delete a flow in use', async () => {
@@ -344,6 +424,34 @@ describe.each(dialects)('on %s', (dialect) => {
         method: 'builtin:Not A Template',
       });
       expect(bad.statusCode).toBe(400);
+    });
+
+    it('accepts builtin:forward:<deviceId> only for a device of the user', async () => {
+      const method = 'builtin:forward:pager';
+      const missing = await call(alice, 'PUT', '/api/users/me/handling-codes/PAGE', { method });
+      expect(missing.statusCode).toBe(400);
+      expect(issues(missing)).toEqual([
+        { path: 'method', message: `"${method}" names no device of the user's: add "pager" first` },
+      ]);
+      const unnamed = await call(alice, 'PUT', '/api/users/me/handling-codes/PAGE', {
+        method: 'builtin:forward',
+      });
+      expect(issues(unnamed)[0]?.message).toMatch(/^"builtin:forward" needs a deviceId/);
+
+      const device = await call(alice, 'POST', '/api/users/me/devices', {
+        kind: 'external',
+        id: 'pager',
+        name: 'Pager',
+        number: '+12025550199',
+      });
+      expect(device.statusCode).toBe(201);
+      const saved = await call(alice, 'PUT', '/api/users/me/handling-codes/PAGE', { method });
+      expect(saved.statusCode).toBe(201);
+      expect(saved.json()).toMatchObject({ code: 'PAGE', method });
+      expect((await call(alice, 'DELETE', '/api/users/me/handling-codes/PAGE')).statusCode).toBe(
+        204,
+      );
+      expect((await call(alice, 'DELETE', '/api/users/me/devices/pager')).statusCode).toBe(204);
     });
   });
 
@@ -506,20 +614,37 @@ describe.each(dialects)('on %s', (dialect) => {
   });
 });
 
-/** The smallest runnable map: the incoming call, then one element of `type`. */
-function flowMap(type: string): {
+/** Pins an element must have connected, for the elements these tests use. */
+const REQUIRED_PINS: Readonly<Record<string, readonly string[]>> = {
+  'ring-devices': ['answered', 'no-answer'],
+  'match-caller': ['known-no-code', 'unknown', 'anonymous'],
+};
+
+/**
+ * The smallest runnable map: the incoming call, then one element of `type`, whose required pins
+ * (and `extraPins`) end the call at a Hang up node.
+ */
+function flowMap(
+  type: string,
+  extraPins: readonly string[] = [],
+): {
   schemaVersion: 1;
   name: string;
   nodes: { id: string; type: string; position: { x: number; y: number } }[];
   edges: { from: { node: string; pin: string }; to: { node: string } }[];
 } {
+  const pins = [...(REQUIRED_PINS[type] ?? []), ...extraPins];
   return {
     schemaVersion: 1,
     name: `then ${type}`,
     nodes: [
       { id: 'start', type: 'incoming-call', position: { x: 0, y: 0 } },
       { id: 'then', type, position: { x: 200, y: 0 } },
+      ...(pins.length > 0 ? [{ id: 'end', type: 'hang-up', position: { x: 400, y: 0 } }] : []),
     ],
-    edges: [{ from: { node: 'start', pin: 'next' }, to: { node: 'then' } }],
+    edges: [
+      { from: { node: 'start', pin: 'next' }, to: { node: 'then' } },
+      ...pins.map((pin) => ({ from: { node: 'then', pin }, to: { node: 'end' } })),
+    ],
   };
 }

@@ -48,6 +48,42 @@ describe('POST /api/users', () => {
     });
   });
 
+  it('refuses builtins a new user cannot have: unknown ones, and ones naming a device', async () => {
+    h = await startApiHarness();
+    const admin = await h.login('admin@example.test', PASSWORDS.admin);
+    const create = (defaultHandling: string) =>
+      h!.app.inject({
+        method: 'POST',
+        url: '/api/users',
+        headers: { cookie: admin },
+        payload: {
+          id: 'erin',
+          name: 'Erin',
+          email: 'erin@example.test',
+          password: 'erin-pass-123',
+          defaultHandling,
+        },
+      });
+    const forward = await create('builtin:forward:cell');
+    expect(forward.statusCode).toBe(400);
+    expect(forward.json<{ error: { issues: unknown[] } }>().error.issues).toEqual([
+      {
+        path: 'defaultHandling',
+        message:
+          '"builtin:forward:cell" names a device, and a new user has none yet; add the device, then set it',
+      },
+    ]);
+    const busy = await create('builtin:busy');
+    expect(busy.statusCode).toBe(400);
+    expect(
+      busy.json<{ error: { issues: { message: string }[] } }>().error.issues[0]?.message,
+    ).toMatch(
+      /^"builtin:busy" is not a built-in method \(a new user has no flows yet\); use one of builtin:ring-then-voicemail, .*builtin:forward:<deviceId>/,
+    );
+    expect(await h.store.users.get('erin')).toBeUndefined();
+    expect((await create('builtin:business-hours-menu')).statusCode).toBe(201);
+  });
+
   it('answers a UserInputError from addUser with a 400 naming the field', async () => {
     h = await startApiHarness();
     vi.mocked(addUser).mockRejectedValueOnce(

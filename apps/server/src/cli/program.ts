@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { callCommand } from './commands/call-simulate.js';
 import { contactsCommand } from './commands/contacts-import.js';
 import { doctorCommand } from './commands/doctor.js';
 import { flowCommand } from './commands/flow-validate.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .addCommand(userCommand())
     .addCommand(contactsCommand())
     .addCommand(flowCommand())
+    .addCommand(callCommand())
     .addCommand(doctorCommand());
   applyToTree(program);
   return program;

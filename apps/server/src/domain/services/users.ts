@@ -7,7 +7,7 @@ import {
 } from '@switchboard/contracts';
 import { toUserInput, type Role, type User } from '../model/user.js';
 import type { Repositories } from '../ports/store.js';
-import { BUILTIN_METHODS, builtinMethod, isBuiltinMethod } from './builtin-methods.js';
+import { builtinDevice, builtinMethodList, parseBuiltinMethod } from './builtin-methods.js';
 import { hashPassword } from './passwords.js';
 
 /** A user-facing validation failure naming the field. */
@@ -68,11 +68,15 @@ export async function addUser(repos: Repositories, input: NewUser): Promise<User
     );
   // A new user has no flows yet, so only built-in templates can be named.
   const handling = (field: string, method: string | undefined, fallback: string): string => {
-    if (method === undefined || isBuiltinMethod(method)) return method ?? fallback;
-    const known = BUILTIN_METHODS.map((m) => builtinMethod(m.name)).join(', ');
+    if (method === undefined) return fallback;
+    const builtin = parseBuiltinMethod(method);
+    // A new user has no devices yet either, so no builtin can name one.
+    if (builtin !== undefined && builtinDevice(builtin) === undefined) return method;
     throw new UserInputError(
       field,
-      `"${method}" is not a built-in method (a new user has no flows yet); use one of ${known}`,
+      builtin === undefined
+        ? `"${method}" is not a built-in method (a new user has no flows yet); use one of ${builtinMethodList()}`
+        : `"${method}" names a device, and a new user has none yet; add the device, then set it`,
     );
   };
   const defaultHandling = handling('defaultHandling', input.defaultHandling, DEFAULT_HANDLING);

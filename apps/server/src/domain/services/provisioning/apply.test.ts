@@ -19,8 +19,13 @@ const VIP_FLOW = {
       position: { x: 200, y: 0 },
       config: { timeoutSeconds: 20 },
     },
+    { id: 'done', type: 'hang-up', position: { x: 400, y: 0 } },
   ],
-  edges: [{ from: { node: 'start', pin: 'next' }, to: { node: 'ring' } }],
+  edges: [
+    { from: { node: 'start', pin: 'next' }, to: { node: 'ring' } },
+    { from: { node: 'ring', pin: 'answered' }, to: { node: 'done' } },
+    { from: { node: 'ring', pin: 'no-answer' }, to: { node: 'done' } },
+  ],
 };
 
 /** The contract example plus Frank, so the attendant exists. */
@@ -151,9 +156,13 @@ describe.each(dialects)('applyProvisioning on %s', (dialect) => {
     expect(await store().handlingCodes.get('alice', 'VIP')).toMatchObject({ method: 'vip' });
     const flow = await store().flows.getVersion('alice', 'vip');
     expect(flow?.version).toBe(1);
+    // Flows from a provisioning file are published, compiled, ready for calls.
+    const published = await store().flows.getPublished('alice', 'vip');
+    expect(published?.version).toBe(1);
+    expect(published?.compiled).toMatchObject({ format: 1, start: 'start' });
     expect(flow?.document).toMatchObject({
       name: 'VIP',
-      nodes: [{ id: 'start', config: {} }, { id: 'ring' }],
+      nodes: [{ id: 'start', config: {} }, { id: 'ring' }, { id: 'done' }],
     });
     const [bob] = await store().contacts.findByPhone('alice', '+12025550142');
     expect(bob).toMatchObject({
@@ -213,7 +222,10 @@ describe.each(dialects)('applyProvisioning on %s', (dialect) => {
     expect(frank?.passwordHash).not.toBe(hash);
     expect(await verifyPassword('frank-new-pass', frank!.passwordHash)).toBe(true);
     expect((await store().users.get('alice'))?.passwordHash).toBeDefined();
-    expect((await store().flows.get('alice', 'vip'))?.currentVersion).toBe(2);
+    expect(await store().flows.get('alice', 'vip')).toMatchObject({
+      currentVersion: 2,
+      publishedVersion: 2,
+    });
     expect((await store().flows.getVersion('alice', 'vip', 1))?.document).toMatchObject({
       name: 'VIP',
     });

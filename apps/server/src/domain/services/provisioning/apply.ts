@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { compileFlowMap } from '@switchboard/flow';
 import type {
   ContactInput,
   Device,
@@ -116,15 +117,31 @@ export async function applyProvisioning(
         }
         record(outcome, `device ${user.id}/${device.id}`);
       }
+      // Flows in a provisioning file are meant to run: each is published (compiled with the
+      // file's handling codes, which Match caller's pins depend on). The file was validated
+      // whole, Go to references included, so publishing cannot fail here.
+      const env = { handlingCodes: user.handlingCodes.map((c) => c.code) };
       for (const flow of user.flows) {
         const stored = await repos.flows.get(user.id, flow.id);
         const current = stored && (await repos.flows.getVersion(user.id, flow.id));
-        if (stored?.name === flow.name && current && sameJson(current.document, flow.document)) {
-          record('unchanged', `flow ${user.id}/${flow.id}`);
-        } else {
-          await repos.flows.saveVersion(user.id, flow.id, flow.name, flow.document);
-          record(stored ? 'changed' : 'created', `flow ${user.id}/${flow.id}`);
+        const same =
+          stored?.name === flow.name && current && sameJson(current.document, flow.document);
+        const version = same
+          ? current
+          : await repos.flows.saveVersion(user.id, flow.id, flow.name, flow.document);
+        const published = same && stored.publishedVersion === current.version;
+        if (!published) {
+          await repos.flows.publish(
+            user.id,
+            flow.id,
+            version.version,
+            compileFlowMap(flow.document, { env }),
+          );
         }
+        record(
+          same ? (published ? 'unchanged' : 'changed') : stored ? 'changed' : 'created',
+          `flow ${user.id}/${flow.id}`,
+        );
       }
       for (const code of user.handlingCodes) {
         record(await applyHandlingCode(repos, code), `handling code ${user.id}/${code.code}`);

@@ -47,10 +47,12 @@ const VIP_FLOW = {
     { id: 'start', type: 'incoming-call', position: { x: 0, y: 0 } },
     { id: 'ring', type: 'ring-devices', position: { x: 200, y: 0 } },
     { id: 'vm', type: 'voicemail', position: { x: 400, y: 0 } },
+    { id: 'done', type: 'hang-up', position: { x: 400, y: 100 } },
   ],
   edges: [
     { from: { node: 'start', pin: 'next' }, to: { node: 'ring' } },
     { from: { node: 'ring', pin: 'no-answer' }, to: { node: 'vm' } },
+    { from: { node: 'ring', pin: 'answered' }, to: { node: 'done' } },
   ],
 };
 
@@ -276,7 +278,8 @@ users:
 `;
     const issues = await issuesOf(bad);
     const builtins =
-      'builtin:ring-then-voicemail, builtin:ring-all, builtin:voicemail, builtin:reject, builtin:busy, builtin:attendant-then-voicemail';
+      'builtin:ring-then-voicemail, builtin:ring-all, builtin:voicemail, builtin:reject, ' +
+      'builtin:forward:<deviceId>, builtin:attendant-then-voicemail, builtin:business-hours-menu';
     expect(issues).toEqual([
       {
         path: 'users[0].handling.default',
@@ -318,6 +321,61 @@ users:
           'SIP username "shared" is already used by another device (usernames are server-wide) (also at users[1].devices[0].sip.username)',
       },
     ]);
+  });
+
+  it('accepts builtin:forward:<deviceId> for a device of the user only', async () => {
+    const doc = `
+country: US
+users:
+  - id: alice
+    name: Alice
+    email: alice@example.test
+    devices:
+      - id: cell
+        number: "+12025550199"
+    handling:
+      default: builtin:forward:cell
+      codes:
+        HOME: builtin:forward:home
+        BARE: builtin:forward
+        ODD: builtin:voicemail:cell
+  - id: bob
+    name: Bob
+    email: bob@example.test
+    handling: { default: builtin:forward:cell }
+`;
+    expect(await issuesOf(doc)).toEqual([
+      {
+        path: 'users[0].handling.codes.HOME',
+        message: `"builtin:forward:home" names no device of the user's (the user's devices are cell)`,
+      },
+      {
+        path: 'users[0].handling.codes.BARE',
+        message:
+          '"builtin:forward" needs a deviceId: write builtin:forward:<deviceId>, e.g. builtin:forward:cell',
+      },
+      {
+        path: 'users[0].handling.codes.ODD',
+        message: '"builtin:voicemail:cell" takes nothing after its name: write builtin:voicemail',
+      },
+      {
+        path: 'users[1].handling.default',
+        message: `"builtin:forward:cell" names no device of the user's (the user has no devices)`,
+      },
+    ]);
+    const fine = await parseProvisioning(`
+country: US
+users:
+  - id: alice
+    name: Alice
+    email: alice@example.test
+    devices: [{ id: cell, number: "+12025550199" }]
+    handling: { default: builtin:forward:cell, codes: { CELL: builtin:forward:cell } }
+`);
+    expect(fine.users[0]).toMatchObject({
+      defaultHandling: 'builtin:forward:cell',
+      handlingCodes: [{ code: 'CELL', method: 'builtin:forward:cell' }],
+    });
   });
 
   it('says where a YAML syntax error is', async () => {
@@ -394,7 +452,7 @@ users:
 `;
     const issues = await issuesOf(text, {
       'flows/broken.json': '{"schemaVersion": 1,',
-      'flows/odd.json': JSON.stringify({ ...VIP_FLOW, nodes: VIP_FLOW.nodes.slice(0, 2) }),
+      'flows/odd.json': JSON.stringify({ ...VIP_FLOW, nodes: VIP_FLOW.nodes.slice(0, 3) }),
     });
     expect(issues.map((i) => i.path)).toEqual([
       'users[0].flows[4]',
@@ -406,10 +464,82 @@ users:
     expect(issues[0]?.message).toBe('has both "file" and "map": give one');
     expect(issues[1]?.message).toBe('cannot read flows/missing.json: no such file');
     expect(issues[2]?.message).toMatch(/^flows\/broken.json: syntax error at line 1/);
-    expect(issues[3]?.message).toBe('flows/odd.json at edges[1].to.node: no node with id "vm"');
+    expect(issues[3]?.message).toBe('flows/odd.json at edges[2].to.node: no node with id "done"');
     expect(issues[4]?.message).toMatch(
       /^unknown element type "teleport"; known types: incoming-call, /,
     );
+  });
+
+  it("checks flows with the user's handling codes and Go to between the user's flows", async () => {
+    const node = (id: string, type: string, x: number, config?: object) => ({
+      id,
+      type,
+      position: { x, y: 0 },
+      ...(config ? { config } : {}),
+    });
+    const edge = (from: string, pin: string, to: string) => ({
+      from: { node: from, pin },
+      to: { node: to },
+    });
+    // Sorts callers by handling code (a pin per code of the user's), then goes to `again`.
+    const sort = {
+      schemaVersion: 1,
+      name: 'Sort',
+      nodes: [
+        node('start', 'incoming-call', 0),
+        node('who', 'match-caller', 200),
+        node('go', 'goto-flow', 400, { flow: 'again' }),
+        node('vm', 'voicemail', 400),
+      ],
+      edges: [
+        edge('start', 'next', 'who'),
+        edge('who', 'code:VIP', 'vm'),
+        ...['known-no-code', 'unknown', 'anonymous'].map((pin) => edge('who', pin, 'go')),
+      ],
+    };
+    const again = {
+      schemaVersion: 1,
+      name: 'Again',
+      nodes: [node('start', 'incoming-call', 0), node('go', 'goto-flow', 200, { flow: 'sort' })],
+      edges: [edge('start', 'next', 'go')],
+    };
+    const doc = (code: string, againMap: object) => `
+country: US
+users:
+  - id: alice
+    name: Alice
+    email: alice@example.test
+    handling: { codes: { ${code}: builtin:ring-all } }
+    flows:
+      - { id: sort, map: ${JSON.stringify(sort)} }
+      - { id: again, map: ${JSON.stringify(againMap)} }
+`;
+    const ending = {
+      ...again,
+      nodes: [again.nodes[0], node('go', 'goto-flow', 200, { flow: 'builtin:voicemail' })],
+    };
+    await expect(parseProvisioning(doc('vip', ending))).resolves.toMatchObject({
+      users: [{ id: 'alice' }],
+    });
+    expect(await issuesOf(doc('family', ending))).toEqual([
+      {
+        path: 'users[0].flows[0].map.edges[1].from.pin',
+        message:
+          'node "who" has no pin "code:VIP"; the pins of a match-caller node here are: code:FAMILY, known-no-code, unknown, anonymous',
+      },
+    ]);
+    expect(await issuesOf(doc('vip', again))).toEqual([
+      {
+        path: 'users[0].flows[0].map.nodes[2].config.flow',
+        message:
+          'goes to flow "again", which comes back here (sort -> again -> sort); flows must not go to each other in a cycle',
+      },
+      {
+        path: 'users[0].flows[1].map.nodes[1].config.flow',
+        message:
+          'goes to flow "sort", which comes back here (again -> sort -> again); flows must not go to each other in a cycle',
+      },
+    ]);
   });
 
   it('lists every problem in the error message, one per line', async () => {

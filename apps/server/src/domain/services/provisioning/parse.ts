@@ -3,12 +3,20 @@ import {
   joinIssuePath,
   parseWithIssues,
   validateFlowMap,
+  validateFlowSet,
+  type FlowIssue,
   type FlowMap,
+  type PinEnvironment,
 } from '@switchboard/flow';
 import { parseDocument } from 'yaml';
 import { BUILTIN_PREFIX } from '../../model/handling-code.js';
 import type { DeviceInput } from '../../model/index.js';
-import { BUILTIN_METHODS, parseBuiltinMethod } from '../builtin-methods.js';
+import {
+  builtinDevice,
+  builtinMethodList,
+  builtinMethodProblem,
+  parseBuiltinMethod,
+} from '../builtin-methods.js';
 import { tryE164 } from '../phone-numbers.js';
 import type { ProvisionedUser, ProvisioningDocument } from './document.js';
 import { ProvisioningError, type ProvisioningIssue } from './provisioning-error.js';
@@ -95,10 +103,18 @@ export async function validateProvisioning(
   const flowMaps = new Map<string, FlowMap>();
   for (const user of looseUsers) {
     checkUser(user, issues);
+    // Match caller has a pin per handling code of the user's.
+    const env: PinEnvironment = { handlingCodes: user.codes.map((c) => c.written.toUpperCase()) };
+    const byId: Record<string, FlowMap> = {};
+    let allLoaded = true;
     for (const flow of user.flows) {
-      const map = await loadFlow(flow, options, issues);
+      const map = await loadFlow(flow, options, issues, env);
       if (map) flowMaps.set(flow.path, map);
+      if (map && flow.id !== undefined) byId[flow.id] = map;
+      else allLoaded = false;
     }
+    // Go to flow between the user's flows: only once every flow is there to be gone to.
+    if (allLoaded) checkFlowSet(user.flows, byId, issues);
   }
   checkAcrossUsers(looseUsers, issues);
 
@@ -349,8 +365,13 @@ function checkUser(user: LooseUser, issues: IssueList): void {
 
   // Handling methods: a builtin, or one of this user's flows (flows belong to one user).
   const flowIds = new Set(user.flows.flatMap((f) => (f.id === undefined ? [] : [f.id])));
+  const deviceIds = new Set(user.devices.flatMap((d) => (d.id === undefined ? [] : [d.id])));
   for (const { path, method } of user.methods) {
-    const problem = methodProblem(method, flowIds, user.attendant !== undefined);
+    const problem = methodProblem(method, {
+      flowIds,
+      deviceIds,
+      hasAttendant: user.attendant !== undefined,
+    });
     if (problem !== undefined) issues.add({ path, message: problem });
   }
 
@@ -381,23 +402,36 @@ function checkUser(user: LooseUser, issues: IssueList): void {
   }
 }
 
-function methodProblem(
-  method: string,
-  flowIds: ReadonlySet<string>,
-  hasAttendant: boolean,
-): string | undefined {
-  const builtins = BUILTIN_METHODS.map((m) => `${BUILTIN_PREFIX}${m.name}`).join(', ');
+/** What a user's handling methods may refer to. */
+interface MethodTargets {
+  readonly flowIds: ReadonlySet<string>;
+  readonly deviceIds: ReadonlySet<string>;
+  readonly hasAttendant: boolean;
+}
+
+function methodProblem(method: string, targets: MethodTargets): string | undefined {
+  const builtins = builtinMethodList();
   if (method.startsWith(BUILTIN_PREFIX)) {
     const builtin = parseBuiltinMethod(method);
-    if (builtin === undefined) return `unknown builtin "${method}"; the builtins are ${builtins}`;
-    if (builtin === 'attendant-then-voicemail' && !hasAttendant) {
+    if (builtin === undefined) return builtinMethodProblem(method);
+    if (builtin.name === 'attendant-then-voicemail' && !targets.hasAttendant) {
       return `"${method}" needs the user to have an "attendant"`;
+    }
+    const device = builtinDevice(builtin);
+    if (device !== undefined && !targets.deviceIds.has(device)) {
+      const devices =
+        targets.deviceIds.size > 0
+          ? `the user's devices are ${[...targets.deviceIds].join(', ')}`
+          : 'the user has no devices';
+      return `"${method}" names no device of the user's (${devices})`;
     }
     return undefined;
   }
-  if (flowIds.has(method)) return undefined;
+  if (targets.flowIds.has(method)) return undefined;
   const flows =
-    flowIds.size > 0 ? `the user's flows are ${[...flowIds].join(', ')}` : 'the user has no flows';
+    targets.flowIds.size > 0
+      ? `the user's flows are ${[...targets.flowIds].join(', ')}`
+      : 'the user has no flows';
   return `"${method}" is neither a builtin nor one of the user's flows (${flows}; the builtins are ${builtins})`;
 }
 
@@ -407,14 +441,13 @@ async function loadFlow(
   flow: LooseFlow,
   options: ParseProvisioningOptions,
   issues: IssueList,
+  env: PinEnvironment,
 ): Promise<FlowMap | undefined> {
   if (!flow.loadable) return undefined;
   if (flow.file === undefined) {
-    const result = validateFlowMap(flow.map);
+    const result = validateFlowMap(flow.map, { env });
     if (result.ok) return result.map;
-    for (const e of result.errors) {
-      issues.add({ path: joinIssuePath(`${flow.path}.map`, e.path), message: e.message });
-    }
+    addFlowIssues(flow, result.errors, issues);
     return undefined;
   }
   const filePath = `${flow.path}.file`;
@@ -438,14 +471,27 @@ async function loadFlow(
       issues.add({ path: filePath, message: `${flow.file}: ${e.message}` });
     return undefined;
   }
-  const result = validateFlowMap(parsed.value);
+  const result = validateFlowMap(parsed.value, { env });
   if (result.ok) return result.map;
+  addFlowIssues(flow, result.errors, issues);
+  return undefined;
+}
+
+/** A flow map's issues, under the flow's inline map or naming its file. */
+function addFlowIssues(flow: LooseFlow, errors: readonly FlowIssue[], issues: IssueList): void {
+  if (flow.file === undefined) {
+    for (const e of errors) {
+      issues.add({ path: joinIssuePath(`${flow.path}.map`, e.path), message: e.message });
+    }
+    return;
+  }
+  const filePath = `${flow.path}.file`;
   // A file that is not a flow map at all would produce one issue per key; a few say enough.
-  const shown = result.errors.slice(0, MAX_ISSUES_PER_FLOW_FILE);
-  if (result.errors.length > shown.length) {
+  const shown = errors.slice(0, MAX_ISSUES_PER_FLOW_FILE);
+  if (errors.length > shown.length) {
     issues.add({
       path: filePath,
-      message: `${flow.file}: ${String(result.errors.length - shown.length)} more problems not listed (is it a flow map?)`,
+      message: `${flow.file}: ${String(errors.length - shown.length)} more problems not listed (is it a flow map?)`,
     });
   }
   for (const e of shown) {
@@ -454,7 +500,20 @@ async function loadFlow(
       message: `${flow.file}${e.path === '' ? '' : ` at ${e.path}`}: ${e.message}`,
     });
   }
-  return undefined;
+}
+
+/** Go to flow across one user's flows: targets that exist, and no cycle between flows. */
+function checkFlowSet(
+  flows: readonly LooseFlow[],
+  byId: Readonly<Record<string, FlowMap>>,
+  issues: IssueList,
+): void {
+  const result = validateFlowSet(byId);
+  if (result.ok) return;
+  for (const flow of flows) {
+    const own = result.errors.filter((e) => e.flow === flow.id);
+    if (own.length > 0) addFlowIssues(flow, own, issues);
+  }
 }
 
 function errorText(error: unknown): string {
