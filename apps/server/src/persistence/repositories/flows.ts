@@ -30,15 +30,7 @@ export class SqlFlowRepository implements FlowRepository {
   }
 
   async getVersion(userId: string, id: string, version?: number): Promise<FlowVersion | undefined> {
-    const row = await this.access
-      .db()
-      .selectFrom('flow_versions as v')
-      .innerJoin('flows as f', (join) =>
-        join.onRef('f.user_id', '=', 'v.user_id').onRef('f.id', '=', 'v.flow_id'),
-      )
-      .selectAll('v')
-      .where('v.user_id', '=', userId)
-      .where('v.flow_id', '=', id)
+    const row = await this.versionsOf(userId, id)
       .where((eb) =>
         version === undefined
           ? eb('v.version', '=', eb.ref('f.current_version'))
@@ -46,6 +38,19 @@ export class SqlFlowRepository implements FlowRepository {
       )
       .executeTakeFirst();
     return row && toFlowVersion(row);
+  }
+
+  /** The versions of one flow, joined with the flow row that says which is current/published. */
+  private versionsOf(userId: string, id: string) {
+    return this.access
+      .db()
+      .selectFrom('flow_versions as v')
+      .innerJoin('flows as f', (join) =>
+        join.onRef('f.user_id', '=', 'v.user_id').onRef('f.id', '=', 'v.flow_id'),
+      )
+      .selectAll('v')
+      .where('v.user_id', '=', userId)
+      .where('v.flow_id', '=', id);
   }
 
   async listVersions(userId: string, id: string): Promise<FlowVersion[]> {
@@ -106,15 +111,7 @@ export class SqlFlowRepository implements FlowRepository {
   }
 
   async getPublished(userId: string, id: string): Promise<FlowVersion | undefined> {
-    const row = await this.access
-      .db()
-      .selectFrom('flow_versions as v')
-      .innerJoin('flows as f', (join) =>
-        join.onRef('f.user_id', '=', 'v.user_id').onRef('f.id', '=', 'v.flow_id'),
-      )
-      .selectAll('v')
-      .where('v.user_id', '=', userId)
-      .where('v.flow_id', '=', id)
+    const row = await this.versionsOf(userId, id)
       .whereRef('v.version', '=', 'f.published_version')
       .executeTakeFirst();
     return row && toFlowVersion(row);
