@@ -77,3 +77,25 @@ export const FlowTemplateDto = z.object({
 });
 export const FlowTemplateList = z.object({ items: z.array(FlowTemplateDto) });
 export type FlowTemplateList = z.infer<typeof FlowTemplateList>;
+
+export const SimulateFlowRequest = z.object({
+  scenario: z
+    .string()
+    .max(2000)
+    .default('')
+    .describe(
+      'The call as key=value words, e.g. `caller=+12025550142 status=busy presses=2 answer=none`; the user’s devices, codes and contacts fill in the rest',
+    ),
+  version: z.number().int().min(1).optional().describe('The newest version when omitted'),
+});
+export type SimulateFlowRequest = z.input<typeof SimulateFlowRequest>;
+
+/** What a simulated call did: the nodes it went through, the step log and the call's actions. */
+export const SimulationDto = z.object({
+  outcome: z.string(),
+  path: z.array(z.string()),
+  steps: z.array(z.record(z.string(), z.unknown())),
+  actions: z.array(z.record(z.string(), z.unknown())),
+  variables: z.record(z.string(), z.string()),
+});
+export type SimulationDto = z.infer<typeof SimulationDto>;

@@ -347,6 +347,21 @@ describe.each(dialects)('on %s', (dialect) => {
       expect(unknown.statusCode).toBe(400);
       expect(issues(unknown).map((i) => i.path)).toEqual(['template']);
 
+      // The editor's test panel: the draft against a scripted call, with the user's own data.
+      const simulated = await call(alice, 'POST', '/api/users/me/flows/office/simulate', {
+        scenario: 'at=2026-11-23T10:00 tz=America/New_York presses=2 speaks=5',
+      });
+      expect(simulated.statusCode).toBe(200);
+      expect(simulated.json()).toMatchObject({
+        outcome: 'ended',
+        path: ['start', 'hours', 'menu', 'voicemail'],
+      });
+      const badScenario = await call(alice, 'POST', '/api/users/me/flows/office/simulate', {
+        scenario: 'status=sleepy',
+      });
+      expect(badScenario.statusCode).toBe(400);
+      expect(issues(badScenario)[0]?.path).toMatch(/^scenario/);
+
       const catalog = await call(alice, 'GET', '/api/users/me/flow-catalog');
       const elements = catalog.json<{ elements: { type: string }[] }>().elements;
       expect(elements.map((e) => e.type)).toEqual(expect.arrayContaining(['ring-devices', 'menu']));

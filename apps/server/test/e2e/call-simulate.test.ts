@@ -204,6 +204,6 @@ describe('switchboard call simulate', () => {
 
     const nobody = await cli('call', 'simulate', 'builtin:voicemail', '--user', 'zed');
     expect(nobody.code).toBe(1);
-    expect(nobody.stderr).toContain('no user "zed" in the store');
+    expect(nobody.stderr).toContain('user: there is no user "zed"');
   });
 });

@@ -75,6 +75,12 @@ export interface ElementDefinition<Schema extends z.ZodType = z.ZodType> {
    * desktop): a loop through at least one waiting element is a retry, not a runaway.
    */
   readonly waits: boolean;
+  /**
+   * Where a call that leaves by an unconnected pin goes instead, if anywhere: Match caller sends
+   * a code whose pin is not wired (or a code added after publishing) on as an ordinary known
+   * contact. Without it, an unconnected pin ends the call.
+   */
+  fallbackPin?(pin: string): string | undefined;
   /** Upper bound on one run, enforced by the runtime on top of the element's own timeouts. */
   maxDurationMs(config: z.output<Schema>): number;
   run(context: ElementRunContext<z.output<Schema>>): Promise<ElementOutcome>;

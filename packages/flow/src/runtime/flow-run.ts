@@ -310,10 +310,22 @@ export class FlowRun {
         continue;
       }
 
-      const next = state.transitions[outcome.pin];
+      const next = this.nextState(state, element, outcome.pin);
       if (next === undefined) return this.ended(this.normalOutcome(), state, { pin: outcome.pin });
       stateId = next;
     }
+  }
+
+  /** Where the call goes from `pin`: its connection, else the element's fallback pin's. */
+  private nextState(
+    state: CompiledState,
+    element: AnyElementDefinition,
+    pin: string,
+  ): string | undefined {
+    const direct = state.transitions[pin];
+    if (direct !== undefined) return direct;
+    const fallback = element.fallbackPin?.(pin);
+    return fallback === undefined ? undefined : state.transitions[fallback];
   }
 
   /** Preconditions, then the element itself. */

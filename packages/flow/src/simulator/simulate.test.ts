@@ -83,6 +83,48 @@ describe('simulate', () => {
     expect(acts(result.actions)).toContain('hang-up flow');
   });
 
+  it('sends a code whose pin is not connected on as an ordinary known contact', async () => {
+    const map: FlowMapInput = {
+      schemaVersion: 1,
+      name: 'Sort callers',
+      nodes: [
+        start,
+        { id: 'match', type: 'match-caller', position: { x: 200, y: 0 } },
+        {
+          id: 'vip',
+          type: 'play',
+          position: { x: 400, y: -100 },
+          config: { prompts: [{ kind: 'tts', text: 'VIP' }] },
+        },
+        { id: 'ordinary', type: 'voicemail', position: { x: 400, y: 0 } },
+        { id: 'stranger', type: 'reject', position: { x: 400, y: 100 } },
+      ],
+      edges: [
+        { from: { node: 'start', pin: 'next' }, to: { node: 'match' } },
+        { from: { node: 'match', pin: 'code:VIP' }, to: { node: 'vip' } },
+        { from: { node: 'match', pin: 'known-no-code' }, to: { node: 'ordinary' } },
+        { from: { node: 'match', pin: 'unknown' }, to: { node: 'stranger' } },
+        { from: { node: 'match', pin: 'anonymous' }, to: { node: 'stranger' } },
+      ],
+    };
+    const env = { handlingCodes: ['VIP', 'FAMILY'] };
+    const family = await simulate({
+      map,
+      env,
+      scenario: scenario(
+        'caller=+12025550123 contact="Carol Archer" code=FAMILY codes=VIP,FAMILY speaks=3',
+      ),
+    });
+    expect(family.path).toEqual(['start', 'match', 'ordinary']);
+    expect(family.steps.find((s) => s.node === 'match')).toMatchObject({ pin: 'code:FAMILY' });
+    const vip = await simulate({
+      map,
+      env,
+      scenario: scenario('caller=+12025550142 contact="Bob Boss" code=VIP codes=VIP,FAMILY'),
+    });
+    expect(vip.path).toEqual(['start', 'match', 'vip']);
+  });
+
   it('stops at once when the caller hangs up while it rings', async () => {
     const result = await simulate({
       map: template('builtin:ring-then-voicemail'),

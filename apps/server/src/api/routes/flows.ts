@@ -6,6 +6,8 @@ import {
   FlowVersionList,
   PublishFlowRequest,
   SaveFlowRequest,
+  SimulateFlowRequest,
+  SimulationDto,
   Slug,
   UserIdParam,
 } from '@switchboard/contracts';
@@ -14,6 +16,9 @@ import {
   builtinTemplateUsage,
   catalogDescription,
   copyTemplate,
+  FlowCompileError,
+  ScenarioError,
+  simulate,
   type FlowIssue,
 } from '@switchboard/flow';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -22,6 +27,7 @@ import type { Flow, FlowVersion } from '../../domain/model/index.js';
 import { resolveOwner } from '../authentication.js';
 import type { RouteContext } from '../context.js';
 import { iso, toFlowSummaryDto } from '../dto.js';
+import { userScenario } from '../../domain/services/flow-simulation.js';
 import {
   FlowNotFoundError,
   FlowPublishError,
@@ -211,6 +217,57 @@ export function flowRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           if (error instanceof FlowNotFoundError) throw notFound(`Flow ${flowId}`);
           if (error instanceof FlowPublishError) {
             throw validationFailed(error.issues.map(toIssueDto));
+          }
+          throw error;
+        }
+      },
+    );
+
+    app.post(
+      '/api/users/:userId/flows/:flowId/simulate',
+      {
+        schema: {
+          tags: [TAGS.flows],
+          summary:
+            'Run a version (draft or published) against a scripted call, in virtual time with no network: the editor’s test panel',
+          params: FlowParams,
+          body: SimulateFlowRequest,
+          response: { 200: SimulationDto, ...signedInErrors, ...errorResponses(404) },
+        },
+      },
+      async (request) => {
+        const owner = await resolveOwner(store, request, request.params.userId);
+        const { flowId } = request.params;
+        const version = await store.flows.getVersion(owner.id, flowId, request.body.version);
+        if (!version) throw notFound(`Flow ${flowId}`);
+        try {
+          const { scenario, flows } = await userScenario(store, owner.id, request.body.scenario);
+          const result = await simulate({
+            map: version.document,
+            scenario,
+            flows,
+            flowId,
+            env: await pinEnvironmentOf(store, owner.id),
+          });
+          return {
+            outcome: result.outcome,
+            path: [...result.path],
+            // Step and action records are plain JSON data by construction.
+            steps: result.steps as unknown as Record<string, unknown>[],
+            actions: result.actions as unknown as Record<string, unknown>[],
+            variables: { ...result.variables },
+          };
+        } catch (error) {
+          if (error instanceof FlowCompileError) {
+            throw validationFailed(error.issues.map(toIssueDto));
+          }
+          if (error instanceof ScenarioError) {
+            throw validationFailed(
+              error.issues.map((i) => ({
+                path: i.path === '' ? 'scenario' : `scenario.${i.path}`,
+                message: i.message,
+              })),
+            );
           }
           throw error;
         }

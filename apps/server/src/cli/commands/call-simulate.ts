@@ -3,7 +3,6 @@ import { Command } from 'commander';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import {
   builtinTemplate,
-  checkScenario,
   FlowCompileError,
   parseBuiltinMethod,
   parseScenario,
@@ -12,10 +11,9 @@ import {
   simulate,
   type FlowIssue,
   type Scenario,
-  type ScenarioInput,
   type SimulationResult,
 } from '@switchboard/flow';
-import type { Store } from '../../domain/ports/store.js';
+import { userScenario } from '../../domain/services/flow-simulation.js';
 import { CliError } from '../cli-error.js';
 import { addStoreOptions, configFromOptions, type StoreOptions } from '../shared-options.js';
 import { withStore } from '../with-store.js';
@@ -54,9 +52,16 @@ export function callCommand(): Command {
     if (options.user !== undefined) {
       const userId = options.user;
       const { config } = configFromOptions(options);
-      ({ scenario, flows } = await withStore(config, (store) =>
-        scenarioFromStore(store, userId, options.scenario),
-      ));
+      try {
+        ({ scenario, flows } = await withStore(config, (store) =>
+          userScenario(store, userId, options.scenario),
+        ));
+      } catch (error) {
+        if (error instanceof ScenarioError) {
+          throw new CliError(problems('--scenario', error.issues), 2);
+        }
+        throw error;
+      }
     } else {
       scenario = checkedScenario(parseScenario(options.scenario));
     }
@@ -134,57 +139,4 @@ function checkedScenario(parsed: ReturnType<typeof parseScenario>): Scenario {
 function problems(what: string, issues: readonly FlowIssue[]): string {
   const lines = issues.map((issue) => `  ${issue.path || '(document)'}: ${issue.message}`);
   return `${what}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n${lines.join('\n')}`;
-}
-
-/**
- * The scenario with the stored user under it: their devices, codes, attendant and zone unless
- * the scenario says otherwise, and the contact the calling number belongs to, as a real call
- * would find it. Also the user's flows, for Go to flow.
- */
-async function scenarioFromStore(
-  store: Store,
-  userId: string,
-  text: string,
-): Promise<{ scenario: Scenario; flows: Record<string, unknown> }> {
-  const user = await store.users.get(userId);
-  if (user === undefined) throw new CliError(`no user "${userId}" in the store`);
-  const [devices, codes, userFlows] = await Promise.all([
-    store.devices.listByUser(userId),
-    store.handlingCodes.listByUser(userId),
-    store.flows.listByUser(userId),
-  ]);
-  const base: ScenarioInput = {
-    user: {
-      id: user.id,
-      name: user.name,
-      timezone: user.timezone,
-      attendantId: user.attendantId,
-      devices: devices.map((d) => ({ id: d.id, name: d.name, kind: d.kind })),
-      handlingCodes: codes.map((c) => c.code),
-    },
-  };
-  let scenario = checkedScenario(parseScenario(text, base));
-  if (scenario.contact === null && scenario.caller !== 'anonymous') {
-    const [contact] = await store.contacts.findByPhone(userId, scenario.caller);
-    if (contact !== undefined) {
-      scenario = checkedScenario(
-        checkScenario({
-          ...scenario,
-          contact: {
-            id: contact.id,
-            name: contact.name,
-            organization: contact.organization,
-            emails: [...contact.emails],
-            code: contact.handlingCode,
-          },
-        }),
-      );
-    }
-  }
-  const flows: Record<string, unknown> = {};
-  for (const flow of userFlows) {
-    const version = await store.flows.getVersion(userId, flow.id);
-    if (version !== undefined) flows[flow.id] = version.document;
-  }
-  return { scenario, flows };
 }

@@ -4,9 +4,11 @@ import { defineElement, type PinSpec } from '../element.js';
 /** Same rule as the server's handling codes; they compare case-insensitively. */
 const HANDLING_CODE = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 
+const CODE_PIN_PREFIX = 'code:';
+
 /** Pin id of a handling code: `code:VIP`. */
 export function codePin(code: string): string {
-  return `code:${code.toUpperCase()}`;
+  return `${CODE_PIN_PREFIX}${code.toUpperCase()}`;
 }
 
 /**
@@ -29,8 +31,9 @@ function codesWithPins(
  * contact by `unknown`; a known contact whose handling code has a pin by that pin (`code:VIP`);
  * every other known contact by `known-no-code`, which therefore also takes contacts whose code
  * was left out of `codes`. Listing codes is how a flow says "these codes are special here, the
- * rest are ordinary contacts". A code pin that is drawn but left unconnected ends the call like
- * any optional pin; list the codes instead when the others should be treated as ordinary.
+ * rest are ordinary contacts". A code pin left unconnected, or a code the user defined after the
+ * flow was published, also goes on by `known-no-code` (the runtime follows `fallbackPin`): a new
+ * handling code must never make calls from a known contact end without a word.
  */
 export const matchCallerElement = defineElement({
   type: 'match-caller',
@@ -71,6 +74,7 @@ export const matchCallerElement = defineElement({
     );
     return pins;
   },
+  fallbackPin: (pin) => (pin.startsWith(CODE_PIN_PREFIX) ? 'known-no-code' : undefined),
   preconditions: [],
   waits: false,
   maxDurationMs: () => 1000,
