@@ -24,6 +24,10 @@ export const ErrorIssue = z.object({
   /** Where the problem is, in JavaScript notation: `phones[0]`, `query.limit`. */
   path: z.string(),
   message: z.string(),
+  /** For a flow map: the node the problem concerns, so the editor can mark it. */
+  node: z.string().optional(),
+  /** For a flow map: the node's output pin the problem concerns. */
+  pin: z.string().optional(),
 });
 export type ErrorIssue = z.infer<typeof ErrorIssue>;
 

@@ -30,10 +30,15 @@ export async function checkHandlingMethod(
     }
     return;
   }
-  if (!(await store.flows.get(userId, method))) {
+  const flow = await store.flows.get(userId, method);
+  if (!flow) {
     throw invalidField(
       path,
       `there is no flow "${method}"; use builtin:<template> or the id of one of the user's flows`,
     );
+  }
+  // Calls run published versions only: a draft that was never published cannot take calls.
+  if (flow.publishedVersion === null) {
+    throw invalidField(path, `flow "${method}" has never been published; publish it first`);
   }
 }

@@ -407,6 +407,14 @@ describe.each(dialects)('on %s', (dialect) => {
       expect(unknownFlow.statusCode).toBe(400);
       expect(issues(unknownFlow).map((i) => i.path)).toEqual(['method']);
 
+      // Calls run published versions: a flow that was never published cannot be a method.
+      const draftOnly = await call(alice, 'PUT', '/api/users/me/handling-codes/vip', {
+        method: 'vip-flow',
+      });
+      expect(draftOnly.statusCode).toBe(400);
+      expect(issues(draftOnly)[0]?.message).toContain('never been published');
+      await call(alice, 'POST', '/api/users/me/flows/vip-flow/publish', {});
+
       const created = await call(alice, 'PUT', '/api/users/me/handling-codes/vip', {
         method: 'vip-flow',
         description: 'Ring everything',
@@ -426,6 +434,24 @@ describe.each(dialects)('on %s', (dialect) => {
       expect((await call(alice, 'DELETE', '/api/users/me/handling-codes/vip')).statusCode).toBe(
         204,
       );
+      // Another flow that goes to it keeps it alive too.
+      const jumper = {
+        ...flowMap('goto-flow'),
+        nodes: [
+          { id: 'start', type: 'incoming-call', position: { x: 0, y: 0 } },
+          {
+            id: 'then',
+            type: 'goto-flow',
+            position: { x: 200, y: 0 },
+            config: { flow: 'vip-flow' },
+          },
+        ],
+      };
+      await call(alice, 'PUT', '/api/users/me/flows/jumper', { name: 'Jumper', document: jumper });
+      const target = await call(alice, 'DELETE', '/api/users/me/flows/vip-flow');
+      expect(target.statusCode).toBe(409);
+      expect(target.json<{ error: { message: string } }>().error.message).toContain('jumper');
+      expect((await call(alice, 'DELETE', '/api/users/me/flows/jumper')).statusCode).toBe(204);
       expect((await call(alice, 'DELETE', '/api/users/me/flows/vip-flow')).statusCode).toBe(204);
       expect((await call(alice, 'GET', '/api/users/me/flows/vip-flow')).statusCode).toBe(404);
     });

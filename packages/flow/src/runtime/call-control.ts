@@ -30,7 +30,12 @@ export interface CallControl {
   /** Collects key presses (RFC 4733 or SIP INFO) until a rule ends it. */
   collectDigits(request: CollectRequest, signal: AbortSignal): Promise<CollectResult>;
 
-  /** Records what the caller says (voicemail) after an optional beep. */
+  /**
+   * Records what the caller says (voicemail) after an optional beep. A caller hanging up is the
+   * usual way a message ends: the implementation must then resolve with `ended: 'hang-up'` (the
+   * message kept) *before* it reports the hang-up to the runtime, or the message's `recorded`
+   * path (mail it, notify) would never run.
+   */
   record(request: RecordRequest, signal: AbortSignal): Promise<RecordResult>;
 
   /** Shows the call in the user's notification window and waits for a choice. */

@@ -107,8 +107,17 @@ export class ElementAttempt<T> {
   };
 
   private readonly timedOut = (): void => {
+    // A ring that connected the caller now waits for the end of the conversation, which has
+    // no time limit of ours (CallControl.ring): only hang-up ends it.
+    if (this.connected?.() === true) return;
     this.stop('timeout');
   };
+
+  /**
+   * Told by the runtime how to see that this element connected the caller to someone (a ring
+   * answered): from then on the element's time limit no longer applies.
+   */
+  connected: (() => boolean) | undefined;
 
   private startGrace(): void {
     this.timers ??= new AbortController();

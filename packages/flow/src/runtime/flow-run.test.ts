@@ -718,6 +718,75 @@ describe('FlowRun: limits and failures', () => {
   });
 });
 
+describe('FlowRun: a connected call', () => {
+  // A ring that is answered settles when the conversation ends (CallControl.ring): the element's
+  // time limit covers the ringing, never the conversation, and nothing can override it.
+  const bridge = defineElement({
+    type: 'bridge',
+    label: 'Bridge',
+    category: 'telephony',
+    description: 'answered at 3 s, then a two-minute conversation',
+    config: z.object({}),
+    pins: () => [{ id: 'answered', label: 'Answered', required: true }],
+    preconditions: [],
+    waits: true,
+    maxDurationMs: () => 25_000,
+    run: async ({ call, services, signal }) => {
+      await services.timers.sleep(3_000, signal);
+      await call.answer(signal);
+      await services.timers.sleep(120_000, signal);
+      return { pin: 'answered' };
+    },
+  });
+
+  it('is not cut off by the ring time limit, and refuses overrides while connected', async () => {
+    const flow = flowOf('main', [
+      ['start', 'start', {}, { next: 'ring' }],
+      ['ring', 'bridge', {}, {}],
+    ]);
+    const { time, run } = setup(flow, { extra: [bridge] });
+    let accepted: boolean | undefined;
+    const result = await time.drive(run.run(), [
+      { at: 60_000, run: () => (accepted = run.override({ kind: 'voicemail' })) },
+    ]);
+    expect(accepted).toBe(false);
+    expect(result.outcome).toBe('ended');
+    expect(kinds(result.steps)).toEqual([
+      'element:start>next',
+      'element:ring>answered',
+      'end:ring',
+    ]);
+    expect(result.steps[1]).toMatchObject({ durationMs: 123_000 });
+  });
+});
+
+describe('FlowRun: quick loops', () => {
+  const instant = defineElement({
+    type: 'instant-fail',
+    label: 'Instant fail',
+    category: 'telephony',
+    description: 'a ring to a device that does not exist',
+    config: z.object({}),
+    pins: () => [{ id: 'failed', label: 'Failed', required: true }],
+    preconditions: [],
+    waits: true,
+    maxDurationMs: () => 25_000,
+    run: () => Promise.resolve({ pin: 'failed' }),
+  });
+
+  it('stops a telephony node that keeps coming back at once instead of hammering the trunk', async () => {
+    const flow = flowOf('main', [
+      ['start', 'start', {}, { next: 'ring' }],
+      ['ring', 'instant-fail', {}, { failed: 'ring' }],
+    ]);
+    const { time, run } = setup(flow, { extra: [instant] });
+    const result = await time.drive(run.run());
+    expect(result.outcome).toBe('step-limit');
+    expect(result.visits.filter((v) => v.node === 'ring')).toHaveLength(5);
+    expect(result.steps.at(-2)).toMatchObject({ kind: 'limit', detail: { reason: 'quick-loop' } });
+  });
+});
+
 describe('FlowRun: hang-up', () => {
   it('aborts the running element and makes no further call operation', async () => {
     const flow = flowOf('main', [
@@ -888,15 +957,17 @@ describe('FlowRun: override', () => {
     expect(result.outcome).toBe('overridden');
   });
 
-  it('ends the call with an error when the decision cannot be carried out', async () => {
+  it('refuses a decision it cannot carry out and leaves the running element alone', async () => {
     const { time, run, ops } = setup(ringThenVoicemail);
+    let accepted: boolean | undefined;
     const result = await time.drive(run.run(), [
-      { at: 2000, run: () => run.override({ kind: 'reject', code: 603 }) },
+      // The fake catalog has no `reject` element.
+      { at: 2000, run: () => (accepted = run.override({ kind: 'reject', code: 603 })) },
     ]);
-    // The fake catalog has no `reject` element.
-    expect(result.outcome).toBe('error');
-    expect(kinds(result.steps).slice(-3)).toEqual(['override:ring', 'error', 'end']);
-    expect(ops).toEqual(['ring desk', 'ring cancelled', 'reject 480']);
+    expect(accepted).toBe(false);
+    expect(result.outcome).not.toBe('error');
+    expect(kinds(result.steps)).not.toContain('override:ring');
+    expect(ops).not.toContain('ring cancelled');
   });
 
   it('is refused once the run is over', async () => {

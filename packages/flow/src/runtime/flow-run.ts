@@ -66,6 +66,12 @@ export interface NodeVisit {
 }
 
 export const DEFAULT_MAX_STEPS = 200;
+/** A waiting element that settles faster than this did not really wait. */
+const QUICK_RUN_MS = 500;
+/** How many such quick runs of one node a call may make before the runtime stops it. */
+const QUICK_LOOP_LIMIT = 5;
+/** Elements that end the call themselves; an override cannot stop them. */
+const ENDING_TYPES: ReadonlySet<string> = new Set(['hang-up', 'reject']);
 export { ABORT_GRACE_MS };
 
 /** What one node produced: an outcome, or a refusal because the call was already answered. */
@@ -116,7 +122,11 @@ export class FlowRun {
   private overridden = false;
   /** Set once the run is ending: an override can no longer change anything. */
   private ending = false;
-  private pendingOverride: OverrideDecision | undefined;
+  private pendingOverride: { decision: OverrideDecision; flow: CompiledFlow } | undefined;
+  /** True while an element that ends the call (Hang up, Reject) runs. */
+  private currentEnds = false;
+  /** Quick re-entries of telephony nodes, for the loop guard (see `quickLoop`). */
+  private readonly quickRuns = new Map<string, number>();
   /** The node the last override interrupted, for its log entry. */
   private interrupted: { node: string; type: string; startedAt: number } | undefined;
   /** The element now running, if any: override and hang-up stop it. */
@@ -169,9 +179,30 @@ export class FlowRun {
    */
   override(decision: OverrideDecision): boolean {
     if (this.ending) return false;
-    this.pendingOverride = decision;
+    // The caller is talking to whoever answered: there is nothing left to steer.
+    if (this.currentConnected()) return false;
+    // Hang up and Reject are ending the call already; they would not stop for it.
+    if (this.currentEnds) return false;
+    // Build it first: a decision that cannot be carried out must not stop what runs now.
+    const flow = this.buildOverride(decision);
+    if (flow === undefined) return false;
+    this.pendingOverride = { decision, flow };
     this.current?.stop('override');
     return true;
+  }
+
+  private buildOverride(decision: OverrideDecision): CompiledFlow | undefined {
+    try {
+      return (
+        this.options.overrideFlow ?? ((d) => buildOverrideFlow(d, this.catalog, this.facts.user.id))
+      )(decision);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private currentConnected(): boolean {
+    return this.current?.connected?.() === true;
   }
 
   private async execute(): Promise<FlowRunResult> {
@@ -180,9 +211,7 @@ export class FlowRun {
       if (this.hangUpSignal.aborted) return this.hungUp(undefined, { during: 'between-steps' });
 
       if (this.pendingOverride !== undefined) {
-        const next = this.applyOverride(this.pendingOverride);
-        if (next === undefined) return this.ended('error', undefined, {});
-        stateId = next;
+        stateId = this.applyOverride(this.pendingOverride);
         continue;
       }
 
@@ -218,6 +247,7 @@ export class FlowRun {
       const startedAt = this.services.clock.now();
       const attempt = new ElementAttempt<NodeResult>(this.services.timers, this.hangUpSignal);
       this.current = attempt;
+      this.currentEnds = ENDING_TYPES.has(state.type);
       let guarded: Guarded<NodeResult>;
       try {
         guarded = await attempt.settle(
@@ -228,6 +258,7 @@ export class FlowRun {
         guarded = { kind: 'threw', error };
       } finally {
         this.current = undefined;
+        this.currentEnds = false;
       }
       const durationMs = this.services.clock.now() - startedAt;
       const at = { node: state.id, type: state.type };
@@ -237,7 +268,8 @@ export class FlowRun {
         if (guarded.cause === 'hang-up') {
           return this.hungUp(state, { during: 'element', ...cleanup }, durationMs);
         }
-        if (guarded.cause === 'override') {
+        if (guarded.cause === 'override' || this.overridePending()) {
+          // An override that arrived as the time limit struck still takes over.
           this.interrupted = { ...at, startedAt };
           continue;
         }
@@ -310,10 +342,41 @@ export class FlowRun {
         continue;
       }
 
+      if (this.quickLoop(state, element, durationMs)) {
+        this.log('limit', {
+          ...at,
+          detail: { reason: 'quick-loop', runs: QUICK_LOOP_LIMIT, pin: outcome.pin },
+        });
+        return this.ended('step-limit', state, {});
+      }
+
       const next = this.nextState(state, element, outcome.pin);
       if (next === undefined) return this.ended(this.normalOutcome(), state, { pin: outcome.pin });
       stateId = next;
     }
+  }
+
+  /**
+   * A waiting element that returns at once (a ring to a device that does not exist, a trunk
+   * that answers busy straight away) does not make a loop safe: looped back on itself it would
+   * send hundreds of INVITEs to a carrier in a second. The validator cannot know which pins
+   * come back at once, so the runtime ends a call whose telephony node keeps coming back
+   * without time passing.
+   */
+  private quickLoop(
+    state: CompiledState,
+    element: AnyElementDefinition,
+    durationMs: number,
+  ): boolean {
+    if (!element.waits) return false;
+    const key = `${this.flowId}/${state.id}`;
+    if (durationMs >= QUICK_RUN_MS) {
+      this.quickRuns.delete(key);
+      return false;
+    }
+    const runs = (this.quickRuns.get(key) ?? 0) + 1;
+    this.quickRuns.set(key, runs);
+    return runs >= QUICK_LOOP_LIMIT;
   }
 
   /** Where the call goes from `pin`: its connection, else the element's fallback pin's. */
@@ -348,13 +411,16 @@ export class FlowRun {
         });
       }
     }
+    // From here on, an answer is someone picking up what this element rang.
+    if (!this.call.answered) attempt.connected = () => this.call.answered;
     const outcome = await element.run(
       new NodeContext(state, this.call, this.facts, this.services, this.variablesView, attempt),
     );
     return { kind: 'outcome', outcome };
   }
 
-  private applyOverride(decision: OverrideDecision): string | undefined {
+  private applyOverride(pending: { decision: OverrideDecision; flow: CompiledFlow }): string {
+    const { decision, flow } = pending;
     this.pendingOverride = undefined;
     const interrupted = this.interrupted;
     this.interrupted = undefined;
@@ -369,21 +435,6 @@ export class FlowRun {
           }),
       detail: { decision, ...(interrupted === undefined ? {} : { interrupted: interrupted.node }) },
     });
-    let flow: CompiledFlow | undefined;
-    try {
-      flow = (
-        this.options.overrideFlow ?? ((d) => buildOverrideFlow(d, this.catalog, this.facts.user.id))
-      )(decision);
-    } catch (error) {
-      this.log('error', { detail: { message: `override: ${describeError(error)}` } });
-      return undefined;
-    }
-    if (flow === undefined) {
-      this.log('error', {
-        detail: { message: `no way to carry out the "${decision.kind}" override` },
-      });
-      return undefined;
-    }
     this.flowId = overrideFlowId(decision);
     this.flow = flow;
     this.overridden = true;

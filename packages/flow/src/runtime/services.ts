@@ -25,7 +25,14 @@ export interface HttpResponseSpec {
   readonly body: string;
 }
 
-/** Webhooks (HTTP request element). The server gives a fetch-based client with limits. */
+/**
+ * Webhooks (HTTP request element). Any signed-in user can publish a flow with one, and the
+ * server runs it, so an implementation must enforce an outbound policy: no loopback, private
+ * (RFC 1918, ULA), link-local (cloud metadata) or multicast destinations unless an
+ * administrator allowed them; resolve the name once and connect to the address it checked;
+ * re-check or refuse redirects; cap the response size. The simulator's client makes no
+ * requests at all.
+ */
 export interface FlowHttpClient {
   send(request: HttpRequestSpec, signal: AbortSignal): Promise<HttpResponseSpec>;
 }

@@ -171,7 +171,7 @@ describe('simulate', () => {
     expect(acts(one.actions)).toContain('ring device:alice/desk,device:alice/cell -> answered');
   });
 
-  it('explains a refused precondition: Reject after the call was answered', async () => {
+  it('ends with a BYE, and says so, when Reject comes after the call was answered', async () => {
     const map: FlowMapInput = {
       schemaVersion: 1,
       name: 'Play then reject',
@@ -193,12 +193,8 @@ describe('simulate', () => {
     const result = await simulate({ map });
     expect(result.path).toEqual(['start', 'hello', 'no']);
     expect(result.steps.slice(-2)).toMatchObject([
-      {
-        kind: 'precondition',
-        node: 'no',
-        detail: { precondition: 'unanswered', satisfied: false },
-      },
-      { kind: 'end', node: 'no', detail: { reason: 'precondition', hungUp: true } },
+      { kind: 'element', node: 'no', detail: { hungUp: 'already answered' } },
+      { kind: 'end', node: 'no' },
     ]);
     // A final response is impossible once answered: the call ends with a BYE instead.
     expect(acts(result.actions)).toEqual(['answer', 'play', 'hang-up flow']);

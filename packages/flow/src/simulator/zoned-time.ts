@@ -3,6 +3,9 @@
  * written, or a local time (`2026-11-23T09:00`) in the user's IANA zone. Intl only (no Node,
  * no library), so the editor's test panel can use it too.
  */
+
+import { zonedFormatter } from '../time-zone-formatters.js';
+
 const LOCAL_OR_ZONED =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
@@ -51,28 +54,12 @@ export function parseStartTime(text: string, timeZone: string): number {
   return wall - offsetAt(guess, timeZone);
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (f === undefined) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      });
-    } catch {
-      throw new Error(`"${timeZone}" is not a known IANA time zone (e.g. America/New_York)`);
-    }
-    formatters.set(timeZone, f);
+  try {
+    return zonedFormatter(timeZone, true);
+  } catch {
+    throw new Error(`"${timeZone}" is not a known IANA time zone (e.g. America/New_York)`);
   }
-  return f;
 }
 
 /** Checks a zone name the way the start time will use it. */

@@ -31,6 +31,7 @@ import { userScenario } from '../../domain/services/flow-simulation.js';
 import {
   FlowNotFoundError,
   FlowPublishError,
+  flowsGoingTo,
   issuesOf,
   pinEnvironmentOf,
   publishFlow,
@@ -374,6 +375,9 @@ export function flowRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         if (owner.unknownHandling === flowId) users.push('the handling of unknown callers');
         for (const code of await store.handlingCodes.listByUser(owner.id)) {
           if (code.method === flowId) users.push(`handling code ${code.code}`);
+        }
+        for (const other of await flowsGoingTo(store, owner.id, flowId)) {
+          users.push(`the Go to flow of flow ${other}`);
         }
         if (users.length > 0) {
           throw conflict(`Flow ${flowId} is in use by ${users.join(', ')}; change those first`);

@@ -10,7 +10,7 @@ import { UserInputError } from './users.js';
 
 export interface UserScenario {
   readonly scenario: Scenario;
-  /** The user's flows (current documents) by id, for Go to flow. */
+  /** The user's published flows by id, for Go to flow. */
   readonly flows: Record<string, unknown>;
 }
 
@@ -60,9 +60,11 @@ export async function userScenario(
       );
     }
   }
+  // Go to flow reaches what calls would run: the other flows' published versions (the flow
+  // under test is the caller's choice, draft or not).
   const flows: Record<string, unknown> = {};
   for (const flow of userFlows) {
-    const version = await repos.flows.getVersion(userId, flow.id);
+    const version = await repos.flows.getPublished(userId, flow.id);
     if (version !== undefined) flows[flow.id] = version.document;
   }
   return { scenario, flows };

@@ -118,3 +118,32 @@ async function publishedMaps(
   }
   return maps;
 }
+
+/**
+ * The user's other flows whose published or newest version hands calls to `flowId` (Go to
+ * flow): deleting `flowId` would leave them pointing nowhere.
+ */
+export async function flowsGoingTo(
+  repos: Repositories,
+  userId: string,
+  flowId: string,
+): Promise<string[]> {
+  const found: string[] = [];
+  for (const flow of await repos.flows.listByUser(userId)) {
+    if (flow.id === flowId) continue;
+    const versions = [
+      await repos.flows.getPublished(userId, flow.id),
+      await repos.flows.getVersion(userId, flow.id),
+    ];
+    if (versions.some((v) => v !== undefined && goesTo(v.document, flowId))) found.push(flow.id);
+  }
+  return found;
+}
+
+function goesTo(document: unknown, flowId: string): boolean {
+  const parsed = FlowMapSchema.safeParse(document);
+  return (
+    parsed.success &&
+    parsed.data.nodes.some((node) => node.type === 'goto-flow' && node.config['flow'] === flowId)
+  );
+}

@@ -38,9 +38,9 @@ describe('reject element', () => {
     });
   });
 
-  it('has no pins and needs an unanswered call', () => {
+  it('has no pins and no precondition (after an answer it hangs up instead)', () => {
     expect(rejectElement.pins(parse({}), { handlingCodes: [] })).toEqual([]);
-    expect(rejectElement.preconditions).toEqual(['unanswered']);
+    expect(rejectElement.preconditions).toEqual([]);
   });
 
   it.each([

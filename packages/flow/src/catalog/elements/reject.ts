@@ -71,7 +71,9 @@ export const rejectElement = defineElement({
       }
     }),
   pins: () => [],
-  preconditions: ['unanswered'],
+  // No `unanswered` precondition: a Reject reached after a Play has answered the call still
+  // ends it (with BYE, below) instead of being skipped.
+  preconditions: [],
   waits: false,
   maxDurationMs: () => 5000,
   run: async ({ config, call }) => {

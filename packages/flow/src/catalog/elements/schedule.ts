@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zonedFormatter } from '../../time-zone-formatters.js';
 import { defineElement } from '../element.js';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -147,24 +148,9 @@ function isOpen(
 }
 
 /** Formatting is the slow part of Intl: one formatter per zone, made once. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    // Throws a RangeError for a zone the runtime does not know.
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
+  // Throws a RangeError for a zone the runtime does not know.
+  return zonedFormatter(timeZone, false);
 }
 
 /** Wall-clock date and time at `epochMs` in `timeZone`. */
