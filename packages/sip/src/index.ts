@@ -6,3 +6,9 @@ export * from './auth/index.js';
 
 // SIP messages (RFC 3261 §7, §20, §25): parser, model, builders, serializer, stream framing.
 export * from './message/index.js';
+
+// SIP transports (RFC 3261 §18, RFC 3581, RFC 5626 §4.4.1): UDP, TCP, size rule, response routing.
+export * from './transport/index.js';
+
+// Transactions (RFC 3261 §17, RFC 6026): src/transaction/. Test doubles live in src/testing/.
+export * from './transaction/index.js';

@@ -79,16 +79,31 @@ export function responseForParseError(error: ParseError): SipResponse | undefine
   const { partial } = error;
   if (partial.kind !== 'request' || partial.method === 'ACK' || partial.via.length === 0)
     return undefined;
+  // The values come from a message that failed to parse: one holding a control character
+  // cannot be written back. Without a usable Via there is nowhere to send the answer.
+  if (!partial.via.every(isWritableValue)) return undefined;
   const headers: HeaderField[] = partial.via.map((value) => ({ name: 'Via', value }));
-  if (partial.from !== undefined) headers.push({ name: 'From', value: partial.from });
-  if (partial.to !== undefined) headers.push({ name: 'To', value: partial.to });
-  if (partial.callId !== undefined) headers.push({ name: 'Call-ID', value: partial.callId });
-  if (partial.cseq !== undefined) headers.push({ name: 'CSeq', value: partial.cseq });
+  const copy = (name: string, value: string | undefined): void => {
+    if (value !== undefined && isWritableValue(value)) headers.push({ name, value });
+  };
+  copy('From', partial.from);
+  copy('To', partial.to);
+  copy('Call-ID', partial.callId);
+  copy('CSeq', partial.cseq);
   return new SipResponse({
     status: error.status,
     reason: safeReason(error.reason, error.status),
     headers,
   });
+}
+
+/** A header value without control characters other than HTAB (RFC 3261 §25.1 TEXT-UTF8). */
+function isWritableValue(value: string): boolean {
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return false;
+  }
+  return true;
 }
 
 /** A reason phrase made of printable characters only (RFC 3261 §25.1 Reason-Phrase). */

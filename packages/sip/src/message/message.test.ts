@@ -264,6 +264,25 @@ describe('responseForParseError', () => {
     expect(parseMessage(serializeMessage(answer!), { validate: false }).ok).toBe(true);
   });
 
+  it('leaves out copied values holding control characters instead of throwing', () => {
+    const bytes = message(
+      INVITE_LINES.map((l) =>
+        l.startsWith('CSeq:')
+          ? 'CSeq: 99999999999 INVITE'
+          : l.startsWith('To:')
+            ? 'To: <sip:b\u0001@x>'
+            : l,
+      ),
+      SDP_OFFER,
+    );
+    const result = parseMessage(bytes);
+    if (result.ok) throw new Error('parsed');
+    const answer = responseForParseError(result.error);
+    expect(answer?.status).toBe(400);
+    expect(answer?.header('To')).toBeUndefined();
+    expect(() => serializeMessage(answer!)).not.toThrow();
+  });
+
   it('does not answer ACKs or requests without Via', () => {
     const ack = parseMessage(
       message([

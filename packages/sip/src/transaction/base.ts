@@ -1,0 +1,118 @@
+/**
+ * What every transaction shares: its environment (transport, timers, intervals), sending with
+ * transport errors turned into a failure (RFC 3261 §17.1.4, §17.2.4), and termination.
+ */
+import type { SipMessage, SipRequest, SipResponse } from '../message/index.js';
+import type { TimerConfig, TimerHandle, TransactionTimers } from './timers.js';
+import type { Destination, TransactionFailure, TransactionTransport } from './transport.js';
+
+export interface TransactionEnvironment {
+  readonly transport: TransactionTransport;
+  readonly timers: TransactionTimers;
+  readonly config: TimerConfig;
+}
+
+/** Told when a transaction reaches Terminated, so that its owner (the layer) forgets it. */
+export interface TerminationListener {
+  transactionTerminated(transaction: Transaction): void;
+}
+
+/** Every transaction, client or server. */
+export interface Transaction {
+  readonly kind: 'client' | 'server';
+  readonly state: string;
+  readonly request: SipRequest;
+  /** Where requests (client) or responses (server) are sent. */
+  readonly destination: Destination;
+  /** True when the transport retransmits itself (no Timer A, E, G; timers D, I, J, K are 0). */
+  readonly reliable: boolean;
+}
+
+/** The TU of a client transaction (RFC 3261 §17.1: responses go up to whoever sent the request). */
+export interface ClientTransactionUser {
+  /**
+   * A response for the TU: every provisional one, the first final one, and for an INVITE every
+   * 2xx (RFC 6026 §8.4: 2xx retransmissions go up so that the dialog layer re-sends its ACK).
+   */
+  onResponse(response: SipResponse, transaction: Transaction): void;
+  /**
+   * No final response came (Timer B or F: treat as 408) or the transport failed (treat as 503,
+   * RFC 3261 §8.1.3.1). Called at most once, and never after a final response went up.
+   */
+  onFailure(failure: TransactionFailure, transaction: Transaction): void;
+}
+
+/** The TU of a server transaction. */
+export interface ServerTransactionUser {
+  /**
+   * The response could not be delivered: Timer H fired without an ACK for a non-2xx final
+   * response (RFC 3261 §17.2.1) or the transport failed (§17.2.4).
+   */
+  onFailure(failure: TransactionFailure, transaction: Transaction): void;
+}
+
+export abstract class TransactionBase implements Transaction {
+  abstract readonly kind: 'client' | 'server';
+  abstract readonly state: string;
+  readonly reliable: boolean;
+
+  protected constructor(
+    readonly request: SipRequest,
+    readonly destination: Destination,
+    protected readonly env: TransactionEnvironment,
+    private readonly listener: TerminationListener | undefined,
+  ) {
+    this.reliable = env.transport.reliable(destination.transport);
+  }
+
+  get terminated(): boolean {
+    return this.state === 'terminated';
+  }
+
+  /** Schedules `callback` in `ms` (a bound method, created once per transaction). */
+  protected startTimer(callback: () => void, ms: number): TimerHandle {
+    return this.env.timers.setTimeout(callback, ms);
+  }
+
+  /** Cancels `handle` if set; returns the empty handle to store back in its slot. */
+  protected stopTimer(handle: TimerHandle): TimerHandle {
+    if (handle !== undefined) this.env.timers.clearTimeout(handle);
+    return undefined;
+  }
+
+  /** Sends; a transport that throws fails the transaction. False when it failed. */
+  protected transmit(message: SipMessage): boolean {
+    try {
+      this.env.transport.send(message, this.destination);
+      return true;
+    } catch (error) {
+      this.transportError(error);
+      return false;
+    }
+  }
+
+  /** A transport error for a message this transaction sent (RFC 3261 §17.1.4, §17.2.4). */
+  transportError(error: unknown): void {
+    if (this.terminated) return;
+    this.fail({ kind: 'transport', error });
+  }
+
+  /** Moves to Terminated and tells the TU when the RFC says so. */
+  protected abstract fail(failure: TransactionFailure): void;
+
+  /** Cancels every timer of the transaction. */
+  protected abstract stopTimers(): void;
+
+  protected enterTerminated(): void {
+    this.setTerminated();
+    this.stopTimers();
+    this.listener?.transactionTerminated(this);
+  }
+
+  protected abstract setTerminated(): void;
+
+  /** Stops the transaction at once, without telling the TU (shutdown). */
+  dispose(): void {
+    if (!this.terminated) this.enterTerminated();
+  }
+}
