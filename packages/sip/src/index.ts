@@ -12,3 +12,9 @@ export * from './transport/index.js';
 
 // Transactions (RFC 3261 §17, RFC 6026): src/transaction/. Test doubles live in src/testing/.
 export * from './transaction/index.js';
+
+// The layers wired together (transport ⇄ transaction glue, stack starter): src/stack/.
+export * from './stack/index.js';
+
+// Registrar (RFC 3261 §10.3) and the location store it writes: src/registrar/.
+export * from './registrar/index.js';

@@ -50,6 +50,19 @@ describe('InviteClientTransaction (RFC 3261 §17.1.1, RFC 6026)', () => {
     expect(tx.state).toBe('proceeding');
   });
 
+  it('gives up after Proceeding lasts 181 s without a final response, each provisional restarting it', () => {
+    const { timers, user, tx, invite } = start();
+    tx.receiveResponse(response(invite, 180));
+    timers.advance(100_000);
+    tx.receiveResponse(response(invite, 183));
+    timers.advance(180_999);
+    expect(tx.state).toBe('proceeding');
+    timers.advance(1);
+    expect(tx.state).toBe('terminated');
+    expect(user.failures).toEqual([{ kind: 'timeout' }]);
+    expect(timers.pending).toBe(0);
+  });
+
   it('passes every 2xx up in Accepted and terminates at Timer M without an ACK', () => {
     const { timers, transport, user, tx, invite, terminated } = start();
     tx.receiveResponse(response(invite, 180));

@@ -26,6 +26,7 @@ export class InviteClientTransaction extends TransactionBase {
   #timerB: TimerHandle;
   #timerD: TimerHandle;
   #timerM: TimerHandle;
+  #timerC: TimerHandle;
   #ack: SipRequest | undefined;
 
   constructor(
@@ -63,8 +64,10 @@ export class InviteClientTransaction extends TransactionBase {
       case 'proceeding':
         this.#timerA = this.stopTimer(this.#timerA);
         this.#timerB = this.stopTimer(this.#timerB);
+        this.#timerC = this.stopTimer(this.#timerC);
         if (status < 200) {
           this.#state = 'proceeding';
+          this.#timerC = this.startTimer(this.onTimerC, this.env.config.proceeding);
           this.user.onResponse(response, this);
         } else if (status < 300) {
           // RFC 6026 §8.4: the TU (dialog) sends the ACK for a 2xx, end to end.
@@ -107,6 +110,7 @@ export class InviteClientTransaction extends TransactionBase {
     this.#timerB = this.stopTimer(this.#timerB);
     this.#timerD = this.stopTimer(this.#timerD);
     this.#timerM = this.stopTimer(this.#timerM);
+    this.#timerC = this.stopTimer(this.#timerC);
   }
 
   /** Timer A: retransmit, doubling the interval (§17.1.1.2; INVITE has no T2 cap). */
@@ -122,6 +126,12 @@ export class InviteClientTransaction extends TransactionBase {
   private readonly onTimerB = (): void => {
     this.#timerB = undefined;
     if (this.#state === 'calling') this.fail({ kind: 'timeout' });
+  };
+
+  /** Proceeding for too long without a final response: the TU hears a timeout (and CANCELs). */
+  private readonly onTimerC = (): void => {
+    this.#timerC = undefined;
+    if (this.#state === 'proceeding') this.fail({ kind: 'timeout' });
   };
 
   private readonly onTimerD = (): void => {

@@ -39,9 +39,22 @@ export interface TimerConfig {
    * (RFC 3261 §17.2.1: 200 ms).
    */
   readonly trying: number;
+  /**
+   * How long an INVITE client transaction stays in Proceeding without a final response, each
+   * provisional response starting it again (the guard RFC 3261 §16.6 step 11 calls Timer C,
+   * "greater than 3 minutes"). Without it a peer that sends 180 and then nothing would keep the
+   * transaction, and its memory, for ever.
+   */
+  readonly proceeding: number;
 }
 
-export const DEFAULT_TIMER_CONFIG: TimerConfig = { t1: 500, t2: 4000, t4: 5000, trying: 200 };
+export const DEFAULT_TIMER_CONFIG: TimerConfig = {
+  t1: 500,
+  t2: 4000,
+  t4: 5000,
+  trying: 200,
+  proceeding: 181_000,
+};
 
 /** The defaults with `overrides` applied; each value must be a finite number ≥ 0. */
 export function timerConfig(overrides: Partial<TimerConfig> = {}): TimerConfig {
