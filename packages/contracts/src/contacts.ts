@@ -70,3 +70,29 @@ export const ContactInputDto = z.object({
   handlingCode: HandlingCodeName.nullable().default(null),
 });
 export type ContactInputDto = z.input<typeof ContactInputDto>;
+
+/** A handling-code prefix for vCard import: `hc:` reads `hc:VIP` categories and `[hc:VIP]` notes. */
+export const CodePrefix = z
+  .string()
+  .min(1)
+  .max(16)
+  .regex(/^[^\s[\]]+$/, 'use 1-16 characters without spaces or brackets, e.g. hc:');
+
+export const ContactImportQuery = z.object({
+  codePrefix: CodePrefix.optional().describe(
+    'Prefix of handling codes in CATEGORIES (`hc:VIP`) and NOTE (`[hc:VIP]`); the server’s setting when omitted',
+  ),
+});
+
+/** What a vCard import did: counts, and each card skipped or imported with a remark. */
+export const ContactImportResultDto = z.object({
+  cards: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  skipped: z.array(
+    z.object({ index: z.number().int(), name: z.string().optional(), reason: z.string() }),
+  ),
+  warnings: z.array(z.object({ index: z.number().int(), name: z.string(), message: z.string() })),
+});
+export type ContactImportResultDto = z.infer<typeof ContactImportResultDto>;

@@ -1,11 +1,22 @@
 import { z } from 'zod';
+import {
+  CallAnsweredEvent,
+  CallEndedEvent,
+  CallForwardedEvent,
+  CallIncomingEvent,
+  CallRingingEvent,
+  CallStepEvent,
+  CallVoicemailEvent,
+} from './call-events.js';
 import { Timestamp } from './common.js';
+import { UserStatusDto } from './status.js';
 import { Role } from './users.js';
 
 /**
  * Live events pushed over `GET /api/events` (WebSocket, one JSON text frame per event).
- * `ServerEvent` is a discriminated union on `type`; later features (calls ringing, status
- * changes) add members such as `call.ringing` here, and clients ignore types they do not know.
+ * `ServerEvent` is a discriminated union on `type`: entity changes, status changes, contact
+ * imports and the events of each call (call-events.ts). Later features add members here, and
+ * clients ignore types they do not know.
  */
 
 /** First frame on every connection. */
@@ -49,6 +60,37 @@ export const EntityChangedEvent = z.object({
 });
 export type EntityChangedEvent = z.infer<typeof EntityChangedEvent>;
 
-export const ServerEvent = z.discriminatedUnion('type', [HelloEvent, EntityChangedEvent]);
+/** The user's status changed (set by hand; calendar-driven changes are due at `changesAt`). */
+export const StatusChangedEvent = z.object({
+  type: z.literal('status.changed'),
+  userId: z.string(),
+  status: UserStatusDto,
+  at: Timestamp,
+});
+export type StatusChangedEvent = z.infer<typeof StatusChangedEvent>;
+
+/** A vCard import changed the user's contacts: refetch the list. */
+export const ContactsImportedEvent = z.object({
+  type: z.literal('contacts.imported'),
+  userId: z.string(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  at: Timestamp,
+});
+export type ContactsImportedEvent = z.infer<typeof ContactsImportedEvent>;
+
+export const ServerEvent = z.discriminatedUnion('type', [
+  HelloEvent,
+  EntityChangedEvent,
+  StatusChangedEvent,
+  ContactsImportedEvent,
+  CallIncomingEvent,
+  CallRingingEvent,
+  CallAnsweredEvent,
+  CallStepEvent,
+  CallForwardedEvent,
+  CallVoicemailEvent,
+  CallEndedEvent,
+]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 export type ServerEventType = ServerEvent['type'];

@@ -13,6 +13,8 @@ export * from './flows.js';
 export * from './contacts.js';
 export * from './calendar.js';
 export * from './calls.js';
+export * from './status.js';
+export * from './call-events.js';
 export * from './voicemails.js';
 export * from './health.js';
 export * from './events.js';

@@ -43,6 +43,8 @@ export const UserDto = z.object({
   attendantId: z.string().nullable(),
   defaultHandling: z.string(),
   unknownHandling: z.string(),
+  /** For callers who withhold their number; null: they get `unknownHandling`. */
+  anonymousHandling: z.string().nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -62,12 +64,13 @@ export const CreateUserRequest = z.object({
   attendantId: z.string().nullable().optional(),
   defaultHandling: HandlingMethod.optional(),
   unknownHandling: HandlingMethod.optional(),
+  anonymousHandling: HandlingMethod.optional(),
 });
 export type CreateUserRequest = z.input<typeof CreateUserRequest>;
 
 /**
  * Changes to a user. A user may change their own name, password, time zone, country and
- * handling defaults; email, role and attendant are for admins. Changing one's own password needs
+ * handling defaults (callers without a code, unknown callers, anonymous callers); email, role and attendant are for admins. Changing one's own password needs
  * `currentPassword`.
  */
 export const UpdateUserRequest = z.object({
@@ -81,5 +84,8 @@ export const UpdateUserRequest = z.object({
   attendantId: z.string().nullable().optional(),
   defaultHandling: HandlingMethod.optional(),
   unknownHandling: HandlingMethod.optional(),
+  anonymousHandling: HandlingMethod.nullable()
+    .optional()
+    .describe('For callers who withhold their number; null: the same as unknownHandling'),
 });
 export type UpdateUserRequest = z.input<typeof UpdateUserRequest>;

@@ -18,3 +18,12 @@ export * from './stack/index.js';
 
 // Registrar (RFC 3261 §10.3) and the location store it writes: src/registrar/.
 export * from './registrar/index.js';
+
+// Dialogs (RFC 3261 §12): state, in-dialog requests, route sets: src/dialog/.
+export * from './dialog/index.js';
+
+// The user agent core, incoming and outgoing calls, ringing, B2BUA pairs: src/ua/.
+export * from './ua/index.js';
+
+// The facade: a running user agent on the whole stack (createSipStack).
+export { createSipStack, type CreateSipStackOptions, type SipUserAgent } from './sip-stack.js';

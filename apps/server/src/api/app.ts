@@ -5,9 +5,11 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Logger as PinoLogger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../domain/ports/clock.js';
+import type { LiveCalls } from '../domain/ports/live-calls.js';
 import type { Store } from '../domain/ports/store.js';
 import { AuthService } from '../domain/services/auth-service.js';
 import type { EventBus } from '../domain/services/event-bus.js';
+import { LiveCallRegistry } from '../domain/services/live-call-registry.js';
 import { requireSignIn } from './authentication.js';
 import { createRouteContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
@@ -21,11 +23,13 @@ import { sessionRoutes, meRoutes } from './routes/auth.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { callRoutes } from './routes/calls.js';
 import { contactRoutes } from './routes/contacts.js';
+import { contactImportRoutes } from './routes/contacts-import.js';
 import { deviceRoutes } from './routes/devices.js';
 import { flowRoutes } from './routes/flows.js';
 import { handlingCodeRoutes } from './routes/handling-codes.js';
 import { healthRoutes } from './routes/health.js';
 import { numberRoutes } from './routes/numbers.js';
+import { statusRoutes } from './routes/status.js';
 import { trunkRoutes } from './routes/trunks.js';
 import { userRoutes } from './routes/users.js';
 import { voicemailRoutes } from './routes/voicemails.js';
@@ -66,6 +70,13 @@ export interface ApiDeps {
    * come from its origin instead of matching the Host header. Unset by default.
    */
   publicUrl?: string;
+  /**
+   * The calls in progress (the telephony side's LiveCallRegistry), for the live-call list and
+   * overrides. Without it the server has no calls in progress: an empty registry.
+   */
+  liveCalls?: LiveCalls;
+  /** Handling-code prefix of vCard uploads (config `contacts.codePrefix`); `hc:` by default. */
+  contactCodePrefix?: string;
 }
 
 /** The origin of `publicUrl`, or a clear error naming the option. */
@@ -142,8 +153,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     await signedIn.register(handlingCodeRoutes(ctx));
     await signedIn.register(flowRoutes(ctx));
     await signedIn.register(contactRoutes(ctx));
+    await signedIn.register(
+      contactImportRoutes(
+        ctx,
+        deps.contactCodePrefix === undefined ? {} : { codePrefix: deps.contactCodePrefix },
+      ),
+    );
+    await signedIn.register(statusRoutes(ctx));
     await signedIn.register(calendarRoutes(ctx));
-    await signedIn.register(callRoutes(ctx));
+    await signedIn.register(callRoutes(ctx, deps.liveCalls ?? new LiveCallRegistry()));
     await signedIn.register(voicemailRoutes(ctx));
     await signedIn.register(trunkRoutes(ctx));
   });

@@ -1,5 +1,7 @@
 import type {
   ApiTokenDto,
+  LiveCallDto,
+  UserStatusDto,
   CalendarEventDto,
   CallDto,
   CallStepDto,
@@ -26,6 +28,9 @@ import type {
   User,
   Voicemail,
 } from '../domain/model/index.js';
+import type { LiveCall } from '../domain/ports/live-calls.js';
+import { callTargetDto } from '../domain/services/call-events.js';
+import type { EffectiveStatus } from '../domain/services/user-status.js';
 
 // Domain entities -> API shapes. Times become ISO strings; secrets that are not the caller's
 // business (password hashes, token hashes, file paths) are left out here, not filtered later.
@@ -49,6 +54,7 @@ export function toUserDto(user: User): UserDto {
     attendantId: user.attendantId,
     defaultHandling: user.defaultHandling,
     unknownHandling: user.unknownHandling,
+    anonymousHandling: user.anonymousHandling ?? null,
     createdAt: iso(user.createdAt),
     updatedAt: iso(user.updatedAt),
   };
@@ -164,6 +170,7 @@ export function toCallDto(call: CallRecord): CallDto {
     startedAt: iso(call.startedAt),
     answeredAt: isoOrNull(call.answeredAt),
     endedAt: isoOrNull(call.endedAt),
+    answeredBy: call.answeredBy ?? null,
   };
 }
 
@@ -181,5 +188,56 @@ export function toVoicemailDto(voicemail: Voicemail): VoicemailDto {
     heard: voicemail.heard,
     mailStatus: voicemail.mailStatus,
     createdAt: iso(voicemail.createdAt),
+  };
+}
+
+export function toUserStatusDto(userId: string, status: EffectiveStatus, now: number): UserStatusDto {
+  const { setting, event } = status;
+  return {
+    userId,
+    status: status.status,
+    source: status.source,
+    setting:
+      setting === null
+        ? null
+        : {
+            status: setting.status,
+            until: isoOrNull(setting.until),
+            note: setting.note,
+            live: setting.until === null || setting.until > now,
+            updatedAt: iso(setting.updatedAt),
+          },
+    event:
+      event === null
+        ? null
+        : {
+            id: event.id,
+            summary: event.summary,
+            startsAt: iso(event.startsAt),
+            endsAt: iso(event.endsAt),
+            outOfOffice: event.outOfOffice,
+          },
+    changesAt: isoOrNull(status.changesAt),
+  };
+}
+
+export function toLiveCallDto(call: LiveCall): LiveCallDto {
+  return {
+    callId: call.callId,
+    userId: call.userId,
+    caller: {
+      kind: call.callerKind,
+      number: call.callerNumber,
+      name: call.callerName,
+      networkName: call.networkName,
+      contactId: call.contactId,
+      handlingCode: call.handlingCode,
+    },
+    calledNumber: call.calledNumber,
+    startedAt: iso(call.startedAt),
+    answered: call.answered,
+    flowId: call.flowId,
+    node: call.node,
+    ringing: call.ringing.map(callTargetDto),
   };
 }

@@ -28,6 +28,7 @@ export const TAGS = {
   flows: 'flows',
   contacts: 'contacts',
   calendar: 'calendar',
+  status: 'status',
   calls: 'calls',
   voicemail: 'voicemail',
   events: 'events',

@@ -39,6 +39,19 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    contacts: z
+      .object({
+        /** `hc:` reads `hc:VIP` categories and `[hc:VIP]` notes as handling codes on import. */
+        codePrefix: z
+          .string()
+          .regex(
+            /^[^\s[\]]{1,16}$/,
+            'expected 1-16 characters without spaces or brackets, such as hc:',
+          )
+          .default('hc:'),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z
@@ -73,6 +86,7 @@ export const ENV_VARS: Readonly<Record<string, { path: readonly string[]; kind: 
   SWITCHBOARD_PUBLIC_URL: { path: ['http', 'publicUrl'], kind: 'string' },
   SWITCHBOARD_SIP_HOST: { path: ['sip', 'host'], kind: 'string' },
   SWITCHBOARD_SIP_PORT: { path: ['sip', 'port'], kind: 'integer' },
+  SWITCHBOARD_CONTACT_CODE_PREFIX: { path: ['contacts', 'codePrefix'], kind: 'string' },
   SWITCHBOARD_LOG_LEVEL: { path: ['log', 'level'], kind: 'string' },
   SWITCHBOARD_LOG_FORMAT: { path: ['log', 'format'], kind: 'string' },
 };

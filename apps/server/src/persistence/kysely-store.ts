@@ -7,10 +7,12 @@ import type {
   FlowRepository,
   HandlingCodeRepository,
   NumberRepository,
+  RegistrationRepository,
   Repositories,
   Store,
   TrunkRepository,
   UserRepository,
+  UserStatusRepository,
   VoicemailRepository,
 } from '../domain/ports/store.js';
 import type { DbConnection } from './db-access.js';
@@ -31,6 +33,8 @@ export class KyselyStore implements Store {
   readonly calls: CallRepository;
   readonly voicemails: VoicemailRepository;
   readonly auth: AuthRepository;
+  readonly statuses: UserStatusRepository;
+  readonly registrations: RegistrationRepository;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly connection: DbConnection) {
@@ -49,6 +53,8 @@ export class KyselyStore implements Store {
     this.calls = repos.calls;
     this.voicemails = repos.voicemails;
     this.auth = repos.auth;
+    this.statuses = repos.statuses;
+    this.registrations = repos.registrations;
   }
 
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {

@@ -18,6 +18,8 @@ export interface UsersTable {
   attendant_id: string | null;
   default_handling: string;
   unknown_handling: string;
+  /** Null: anonymous callers get unknown_handling (migration 0004). */
+  anonymous_handling: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -142,6 +144,16 @@ export interface CallsTable {
   ended_at: number | null;
   /** Seq of the last step appended; bumped under the row lock to number steps atomically. */
   last_step_seq: number;
+  /** Who answered (`device:desk`, `number:+1...`, `system`), null until someone did. */
+  answered_by: string | null;
+}
+
+export interface UserStatusesTable {
+  user_id: string;
+  status: string;
+  until: number | null;
+  note: string | null;
+  updated_at: number;
 }
 
 export interface CallStepsTable {
@@ -182,6 +194,29 @@ export interface ApiTokensTable {
   last_used_at: number | null;
 }
 
+export interface RegistrationsTable {
+  aor: string;
+  /** The registrar's binding key, unique within the AOR. */
+  binding_key: string;
+  contact: string;
+  expires_at: number;
+  call_id: string;
+  cseq: number;
+  q: number | null;
+  instance_id: string | null;
+  /** JSON array of Path header values. */
+  path: string;
+  source_transport: string;
+  source_host: string;
+  source_port: number;
+  source_connection_id: string | null;
+  user_agent: string | null;
+  updated_at: number;
+  /** The owning device, both null or both set. */
+  user_id: string | null;
+  device_id: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   numbers: NumbersTable;
@@ -198,6 +233,8 @@ export interface Database {
   voicemails: VoicemailsTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
+  user_statuses: UserStatusesTable;
+  registrations: RegistrationsTable;
 }
 
 /** The engines the store runs on. */

@@ -4,4 +4,4 @@ export {
   type SourcedDestination,
   type TransportAdapterOptions,
 } from './transport-adapter.js';
-export { startSipStack, type SipStack, type SipStackOptions } from './stack.js';
+export { startSipStack, type ListenAddress, type SipStack, type SipStackOptions } from './stack.js';

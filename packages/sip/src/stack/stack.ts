@@ -1,7 +1,8 @@
 /**
  * A transport layer and a transaction layer wired together through a `TransportAdapter`: what a
- * user agent or proxy core sits on. One UDP and (optionally) one TCP transport on one address,
- * sharing a port when the port is chosen by the system.
+ * user agent or proxy core sits on. Either UDP and (optionally) TCP on one address, sharing a
+ * port (`host`, `port`, `tcp`), or any list of listening addresses (`listen`): UDP, TCP, TLS,
+ * WS and WSS, several of each if need be.
  */
 import {
   TransactionLayer,
@@ -12,20 +13,59 @@ import {
 } from '../transaction/index.js';
 import {
   TcpTransport,
+  TlsTransport,
   TransportError,
   TransportLayer,
   UdpTransport,
+  WsTransport,
+  type ConnectionLimits,
+  type Endpoint,
+  type TlsOptions,
   type Transport,
+  type TransportDelegate,
+  type TransportProtocol,
 } from '../transport/index.js';
 import { TransportAdapter, type TransportAdapterOptions } from './transport-adapter.js';
 
-export interface SipStackOptions extends TransportAdapterOptions {
-  /** Address to listen on (default `0.0.0.0`; use the public address as sent-by in production). */
+/** One listening address. */
+export interface ListenAddress {
+  readonly transport: TransportProtocol;
+  /** Address to listen on (default `0.0.0.0`). */
   readonly host?: string;
-  /** Port for UDP and TCP; 0 (default) picks one free for both. */
+  /** Port; 0 (default) lets the system choose (`stack.transports.transports[i].local.port`). */
   readonly port?: number;
-  /** Listen on TCP too (default true). */
+  /**
+   * The sent-by of our Via on this transport and what responses must carry (default: the
+   * bound address). Set the public address when listening on a wildcard or behind NAT.
+   */
+  readonly sentBy?: Endpoint;
+  /** TLS and WSS: certificate, key and trust (default: the stack's `tls`). */
+  readonly tls?: TlsOptions;
+  /** WS and WSS: the only resource path accepted, and the one asked for when connecting. */
+  readonly path?: string;
+}
+
+export interface SipStackOptions extends TransportAdapterOptions {
+  /** Address to listen on (default `0.0.0.0`; use the public address as sent-by in production). Ignored with `listen`. */
+  readonly host?: string;
+  /** Port for UDP and TCP; 0 (default) picks one free for both. Ignored with `listen`. */
+  readonly port?: number;
+  /** Listen on TCP too (default true). Ignored with `listen`. */
   readonly tcp?: boolean;
+  /**
+   * Listening addresses, in order of preference for sending (the first of each transport is
+   * used unless the destination's address family picks another). Replaces `host`/`port`/`tcp`.
+   */
+  readonly listen?: readonly ListenAddress[];
+  /** TLS settings for the `tls` and `wss` addresses that have none of their own. */
+  readonly tls?: TlsOptions;
+  /** Connection limits and timings for TCP, TLS, WS and WSS (idle close, limits, timeouts). */
+  readonly connections?: ConnectionLimits & {
+    /** WebSocket pings (default 30,000 ms; 0: none). */
+    readonly keepAliveIntervalMs?: number;
+  };
+  /** Path MTU towards peers, when known, for the size rule of RFC 3261 §18.1.1. */
+  readonly pathMtu?: number;
   readonly delegate: TransactionLayerDelegate;
   readonly timers?: TransactionTimers;
   readonly timerConfig?: Partial<TimerConfig>;
@@ -34,7 +74,7 @@ export interface SipStackOptions extends TransportAdapterOptions {
 export interface SipStack {
   readonly transports: TransportLayer;
   readonly transactions: TransactionLayer;
-  /** The UDP port (TCP listens on the same one). */
+  /** The port of the first transport (with `host`/`port`: the UDP port, TCP listens on the same one). */
   readonly port: number;
   /** Disposes every transaction and closes every socket. */
   close(): Promise<void>;
@@ -45,9 +85,17 @@ const PORT_ATTEMPTS = 10;
 
 export async function startSipStack(options: SipStackOptions): Promise<SipStack> {
   const adapter = new TransportAdapter(options);
-  const host = options.host ?? '0.0.0.0';
-  const transportList = await listen(host, options.port ?? 0, options.tcp ?? true, adapter);
-  const transports = new TransportLayer(transportList);
+  const transportList =
+    options.listen === undefined
+      ? await listenUdpTcp(options.host ?? '0.0.0.0', options.port ?? 0, options.tcp ?? true, {
+          ...options.connections,
+          delegate: adapter,
+        })
+      : await listenAll(options.listen, options, adapter);
+  const transports = new TransportLayer(
+    transportList,
+    options.pathMtu === undefined ? {} : { pathMtu: options.pathMtu },
+  );
   const transactions = new TransactionLayer({
     transport: adapter,
     timers: options.timers ?? systemTransactionTimers,
@@ -67,21 +115,79 @@ export async function startSipStack(options: SipStackOptions): Promise<SipStack>
   };
 }
 
-async function listen(
+type Shared = NonNullable<SipStackOptions['connections']> & {
+  readonly delegate: TransportDelegate;
+};
+
+/** UDP and TCP on one port (the port UDP got, when the system chooses). */
+async function listenUdpTcp(
   host: string,
   port: number,
   tcp: boolean,
-  adapter: TransportAdapter,
+  shared: Shared,
 ): Promise<Transport[]> {
   for (let attempt = 1; ; attempt += 1) {
-    const udp = await UdpTransport.listen({ host, port, delegate: adapter });
+    const udp = await UdpTransport.listen({ host, port, delegate: shared.delegate });
     if (!tcp) return [udp];
     try {
-      return [udp, await TcpTransport.listen({ host, port: udp.local.port, delegate: adapter })];
+      return [udp, await TcpTransport.listen({ ...shared, host, port: udp.local.port })];
     } catch (error) {
       await udp.close();
       // The port UDP got may be taken for TCP: with a system-chosen port, try another.
       if (port !== 0 || attempt >= PORT_ATTEMPTS || !(error instanceof TransportError)) throw error;
     }
+  }
+}
+
+/** Every address of the list, in order; if one fails, those already open are closed. */
+async function listenAll(
+  addresses: readonly ListenAddress[],
+  options: SipStackOptions,
+  adapter: TransportAdapter,
+): Promise<Transport[]> {
+  if (addresses.length === 0)
+    throw new TransportError('listen: at least one address is needed', 'udp');
+  const shared: Shared = { ...options.connections, delegate: adapter };
+  const opened: Transport[] = [];
+  try {
+    for (const address of addresses) opened.push(await listenOne(address, shared, options.tls));
+  } catch (error) {
+    await Promise.all(opened.map((transport) => transport.close()));
+    throw error;
+  }
+  return opened;
+}
+
+function listenOne(
+  address: ListenAddress,
+  shared: Shared,
+  defaultTls: TlsOptions | undefined,
+): Promise<Transport> {
+  const common = {
+    host: address.host ?? '0.0.0.0',
+    port: address.port ?? 0,
+    ...(address.sentBy === undefined ? {} : { sentBy: address.sentBy }),
+  };
+  const tls = address.tls ?? defaultTls;
+  const path = address.path === undefined ? {} : { path: address.path };
+  switch (address.transport) {
+    case 'udp':
+      return UdpTransport.listen({ ...common, delegate: shared.delegate });
+    case 'tcp':
+      return TcpTransport.listen({ ...shared, ...common });
+    case 'tls':
+      return TlsTransport.listen({ ...shared, ...common, tls: tls ?? {} });
+    case 'ws':
+      return WsTransport.listen({ ...shared, ...common, ...path });
+    case 'wss':
+      return WsTransport.listen({ ...shared, ...common, ...path, tls: tls ?? {} });
+    default:
+      // Reached only from untyped configuration.
+      return Promise.reject(
+        new TransportError(
+          `listen: unknown transport "${String(address.transport as unknown)}" (udp, tcp, tls, ws or wss)`,
+          'udp',
+        ),
+      );
   }
 }

@@ -42,10 +42,6 @@ export interface TransportAdapterOptions {
   readonly onDiscard?: (reason: DiscardReason, source: MessageSource, detail: string) => void;
 }
 
-function isTransportProtocol(name: TransportName): name is TransportProtocol {
-  return name === 'udp' || name === 'tcp';
-}
-
 /**
  * Both sides of the glue in one object: the transports' `TransportDelegate` and the transaction
  * layer's `TransactionTransport`. The layers need each other at construction, so create the
@@ -94,16 +90,17 @@ export class TransportAdapter implements TransactionTransport, TransportDelegate
   }
 
   /**
-   * Starts the send and returns at once. No transport for the protocol (TLS, WS: not there yet)
-   * or no bound layer is a synchronous throw, which the transaction takes as a transport error;
-   * a failure found later (refused connection, socket error) goes to `transportError`.
+   * Starts the send and returns at once. No transport for the protocol (a stack that does not
+   * listen on TLS, say) or no bound layer is a synchronous throw, which the transaction takes as
+   * a transport error; a failure found later (refused connection, failed TLS handshake, socket
+   * error) goes to `transportError`.
    */
   send(message: SipMessage, destination: Destination): void {
     const transports = this.#transports;
     if (transports === undefined) throw new Error('TransportAdapter used before bind()');
-    const protocol = destination.transport;
-    if (!isTransportProtocol(protocol))
-      throw new TransportError(`no ${protocol.toUpperCase()} transport`, 'udp', destination);
+    const protocol: TransportProtocol = destination.transport;
+    if (transports.transport(protocol) === undefined)
+      throw new TransportError(`no ${protocol.toUpperCase()} transport`, protocol, destination);
     const sending =
       message.kind === 'request'
         ? transports.sendRequest(message, {

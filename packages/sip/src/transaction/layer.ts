@@ -62,6 +62,11 @@ export interface TransactionLayerDelegate {
   onStrayResponse(response: SipResponse, source: Destination): void;
   /** A server transaction failed: Timer H without an ACK, or a transport error (§17.2.4). */
   onServerFailure?(transaction: ServerTransaction, failure: TransactionFailure): void;
+  /**
+   * A server transaction reached Terminated (whatever the reason). The UA core uses it to
+   * forget the transaction in its merged-request check (RFC 3261 §8.2.2.2).
+   */
+  onServerTerminated?(transaction: ServerTransaction): void;
   /** A message the layer could not match (its Via or CSeq is unreadable); it is dropped. */
   onDropped?(message: SipMessage, reason: string): void;
 }
@@ -339,6 +344,7 @@ export class TransactionLayer {
     if (transaction.kind === 'server') {
       const key = this.#serverKeys.get(transaction);
       if (key !== undefined && this.#servers.get(key) === transaction) this.#servers.delete(key);
+      this.#delegate.onServerTerminated?.(transaction as ServerTransaction);
       return;
     }
     const key = clientKey(transaction.request);

@@ -4,7 +4,8 @@
  */
 import type { SipMessage } from '../message/index.js';
 
-export type TransportName = 'udp' | 'tcp' | 'tls' | 'ws';
+/** RFC 3261 §18 (UDP, TCP, TLS) and RFC 7118 (WS, WSS: WebSocket and secure WebSocket). */
+export type TransportName = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 
 /**
  * Where a message goes, or where one came from. A server transaction sends its responses to the
@@ -27,7 +28,7 @@ export interface TransactionTransport {
    * `TransactionLayer.transportError(message, error)`.
    */
   send(message: SipMessage, destination: Destination): void;
-  /** True for transports that retransmit themselves (TCP, TLS, WS): no Timer A, E or G. */
+  /** True for transports that retransmit themselves (TCP, TLS, WS, WSS): no Timer A, E or G. */
   reliable(transport: TransportName): boolean;
 }
 

@@ -2,11 +2,14 @@
  * Random bytes thrown at real sockets: nothing may crash, throw out of a handler or leak a
  * connection, and the transport must still work afterwards.
  */
+import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TcpTransport } from './tcp.js';
 import { Recorder, TcpPeer, UdpPeer, requestText, until } from './test-support/sockets.js';
 import { UdpTransport } from './udp.js';
+import { WsPeer } from './test-support/peers.js';
+import { WsTransport } from './ws.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -78,5 +81,30 @@ describe('transports under random input', () => {
     );
     // Resets from peers closing with unread data are reported, nothing else is.
     expect(recorder.errors.filter((error) => !/ECONNRESET|EPIPE/.test(error.message))).toEqual([]);
+  });
+
+  it('WebSocket survives random messages, text and binary', async () => {
+    const recorder = new Recorder();
+    const transport = await WsTransport.listen({ host: '127.0.0.1', delegate: recorder });
+    cleanups.push(() => transport.close());
+    const url = `ws://127.0.0.1:${String(transport.local.port)}/`;
+    const peer = await WsPeer.connect(url);
+    cleanups.push(() => {
+      peer.close();
+      return Promise.resolve();
+    });
+    await fc.assert(
+      fc.asyncProperty(noise, async (message) => {
+        // Text frames must be UTF-8 (RFC 6455 §5.6): random bytes that are not go as binary.
+        await peer.send(message, !isUtf8(message));
+      }),
+      { numRuns: 200 },
+    );
+    await peer.send(requestText({ transport: 'WS', branch: 'z9hG4bKafter' }));
+    await until(() =>
+      recorder.messages.some(({ message }) => message.topVia().branch === 'z9hG4bKafter'),
+    );
+    expect(peer.closed).toBe(false);
+    expect(recorder.errors).toEqual([]);
   });
 });

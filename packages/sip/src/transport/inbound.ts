@@ -1,6 +1,6 @@
 /**
  * What every transport does with a received message before handing it up (RFC 3261 §18.1.2,
- * §18.2.1, RFC 3581 §4), shared by UDP and TCP so both behave alike.
+ * §18.2.1, RFC 3581 §4), shared by UDP, TCP, TLS and WebSocket so all behave alike.
  */
 import {
   responseForParseError,
@@ -14,6 +14,26 @@ import type { DiscardReason, Endpoint } from './types.js';
 
 /** The port a sent-by without one means for UDP and TCP (RFC 3261 §18.1.1, §19.1.2). */
 export const DEFAULT_SIP_PORT = 5060;
+/** The same for TLS (RFC 3261 §19.1.2, §26.2: sips). */
+export const DEFAULT_SIPS_PORT = 5061;
+
+/**
+ * The port a Via sent-by or a URI without one means, by transport name (any case): 5061 for
+ * TLS (RFC 3261 §18.2.2, §19.1.2), 80 and 443 for WS and WSS (the ws/wss URI defaults of
+ * RFC 6455 §3, which RFC 7118 leaves in place), 5060 for the rest.
+ */
+export function defaultPort(transport: string): number {
+  switch (transport.toLowerCase()) {
+    case 'tls':
+      return DEFAULT_SIPS_PORT;
+    case 'ws':
+      return 80;
+    case 'wss':
+      return 443;
+    default:
+      return DEFAULT_SIP_PORT;
+  }
+}
 
 export type Inbound =
   | { readonly action: 'deliver'; readonly message: SipMessage }
@@ -30,16 +50,18 @@ export function bareHost(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-function isWildcard(host: string): boolean {
+/** True for an unspecified listening address (`0.0.0.0`, `::`). */
+export function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '';
 }
 
 /**
- * RFC 3261 §18.1.2: a response is ours when its top Via's sent-by is the one we insert. A
- * transport listening on a wildcard address with no configured sent-by can only check the port.
+ * RFC 3261 §18.1.2: a response is ours when its top Via's sent-by is the one we insert (a
+ * missing port meaning the transport's default). A transport listening on a wildcard address
+ * with no configured sent-by can only check the port.
  */
 export function sentByMatches(via: Via, sentBy: Endpoint): boolean {
-  if ((via.port ?? DEFAULT_SIP_PORT) !== sentBy.port) return false;
+  if ((via.port ?? defaultPort(via.transport)) !== sentBy.port) return false;
   if (isWildcard(sentBy.host)) return true;
   return bareHost(via.host).toLowerCase() === bareHost(sentBy.host).toLowerCase();
 }

@@ -161,17 +161,73 @@ describe('TcpTransport receiving', () => {
       clock: time.clock,
       timers: time,
     });
+    const layer = new TransportLayer([transport]);
     const quiet = await peer(transport.local.port);
     const busy = await peer(transport.local.port);
     await until(() => transport.connectionCount === 2);
     time.advance(40_000);
     await busy.write(requestText({ transport: 'TCP' }));
-    await recorder.message();
+    const { message, source } = await recorder.message();
+    if (message.kind !== 'request') throw new Error('expected a request');
+    await layer.sendResponse(createResponse(message, 200, 'OK', { toTag: 't' }), source);
+    await busy.waitFor('SIP/2.0 200 OK');
     time.advance(30_000);
     await until(() => quiet.closed);
     expect(busy.closed).toBe(false);
     time.advance(60_000);
     await until(() => busy.closed && transport.connectionCount === 0);
+  });
+
+  it('never closes a connection as idle while a transaction uses it', async () => {
+    const time = new ManualTime();
+    const recorder = new Recorder();
+    const transport = await listen(recorder, {
+      idleTimeoutMs: 10_000,
+      sweepIntervalMs: 1_000,
+      clock: time.clock,
+      timers: time,
+    });
+    const layer = new TransportLayer([transport]);
+    const phone = await peer(transport.local.port);
+    await phone.write(requestText({ transport: 'TCP', method: 'INVITE' }));
+    const { message, source } = await recorder.message();
+    if (message.kind !== 'request' || source.connectionId === undefined)
+      throw new Error('expected a request on a connection');
+    expect(transport.connectionInUse(source.connectionId)).toBe(true);
+    // Five minutes without a byte either way (the idle timeout is ten seconds): the INVITE
+    // server transaction still needs the connection for its final response.
+    time.advance(300_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(phone.closed).toBe(false);
+    // After a final response to an INVITE, the ACK (non-2xx) or the 2xx retransmissions may
+    // still need the connection for 64·T1 = 32 s; then it is idle like any other.
+    await layer.sendResponse(createResponse(message, 486, 'Busy Here', { toTag: 't' }), source);
+    await phone.waitFor('SIP/2.0 486 Busy Here');
+    time.advance(30_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(phone.closed).toBe(false);
+    expect(transport.connectionInUse(source.connectionId)).toBe(true);
+    time.advance(3_000);
+    await until(() => phone.closed && transport.connectionCount === 0);
+  });
+
+  it('forgets a transaction whose final response never comes after transactionTimeoutMs', async () => {
+    const time = new ManualTime();
+    const recorder = new Recorder();
+    const transport = await listen(recorder, {
+      idleTimeoutMs: 60_000,
+      sweepIntervalMs: 10_000,
+      transactionTimeoutMs: 120_000,
+      clock: time.clock,
+      timers: time,
+    });
+    const phone = await peer(transport.local.port);
+    await phone.write(requestText({ transport: 'TCP', method: 'MESSAGE', body: 'hi' }));
+    await recorder.message();
+    time.advance(100_000);
+    expect(phone.closed).toBe(false);
+    time.advance(30_000);
+    await until(() => phone.closed);
   });
 
   it('refuses connections beyond the limit', async () => {

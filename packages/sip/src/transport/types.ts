@@ -5,12 +5,28 @@
  */
 import type { SipMessage } from '../message/index.js';
 
-export type TransportProtocol = 'udp' | 'tcp';
+/**
+ * The transports of RFC 3261 §18 (UDP, TCP, TLS) and RFC 7118 (WebSocket, plain and secure), as
+ * named in lower case; Via headers carry them upper-cased (`SIP/2.0/WSS`).
+ */
+export type TransportProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+
+/** Every transport protocol, in the order the layer prefers them. */
+export const TRANSPORT_PROTOCOLS: readonly TransportProtocol[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
+
+/** Connection-oriented transports (RFC 3261 §18: TCP and TLS; RFC 7118: WS and WSS). */
+export type ConnectionProtocol = Exclude<TransportProtocol, 'udp'>;
 
 /** An address and port; `host` is an IP address (IPv6 without brackets) or a name. */
 export interface Endpoint {
   readonly host: string;
   readonly port: number;
+}
+
+/** Where a request goes: an address and the transport to reach it by. */
+export interface RequestDestination extends Endpoint {
+  /** The transport the target asked for (from its URI, RFC 3263 lookups, or configuration). */
+  readonly protocol: TransportProtocol;
 }
 
 /** Where a received message came from, as the transport saw it. */
@@ -20,7 +36,7 @@ export interface MessageSource {
   readonly host: string;
   readonly port: number;
   /**
-   * The connection it arrived on (TCP). Pass the source back to `sendResponse` and the answer
+   * The connection it arrived on (TCP, TLS, WS, WSS). Pass the source back to `sendResponse` and the answer
    * goes on the same connection while it is open (RFC 3261 §18.2.2).
    */
   readonly connectionId?: string;
@@ -37,7 +53,11 @@ export type DiscardReason =
   /** RFC 3261 §18.1.2: a response whose top Via sent-by is not ours. */
   | 'sent-by-mismatch'
   /** A TCP stream whose framing was lost, or that buffered too much: the connection was closed. */
-  | 'connection-closed';
+  | 'connection-closed'
+  /** A TLS handshake that failed (a scanner, a client that does not trust our certificate). */
+  | 'handshake-failed'
+  /** A WebSocket upgrade refused: no `sip` subprotocol (RFC 7118 §4), or too many connections. */
+  | 'upgrade-refused';
 
 /**
  * What a transport reports. `onMessage` gets every valid message: requests already stamped with
@@ -76,8 +96,18 @@ export interface Transport {
   readonly sentBy: Endpoint;
   /** Serialises and sends a message. Rejects with a `TransportError` when it cannot. */
   send(message: SipMessage, destination: Endpoint): Promise<void>;
-  /** Sends bytes already serialised (the layer serialises once to apply the size rule). */
-  sendBytes(bytes: Buffer, destination: Endpoint, connectionId?: string): Promise<void>;
+  /**
+   * Sends bytes already serialised (the layer serialises once to apply the size rule).
+   * `message` is what the bytes hold, when the caller has it: connection-oriented transports
+   * read its branch and CSeq so that a connection is not closed as idle while a transaction
+   * uses it.
+   */
+  sendBytes(
+    bytes: Buffer,
+    destination: Endpoint,
+    connectionId?: string,
+    message?: SipMessage,
+  ): Promise<void>;
   /** Connection-oriented transports: the id of an open pooled connection to `remote`. */
   connectionTo?(remote: Endpoint): string | undefined;
   /** Stops listening and closes every socket. */

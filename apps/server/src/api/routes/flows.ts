@@ -373,6 +373,7 @@ export function flowRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         const users: string[] = [];
         if (owner.defaultHandling === flowId) users.push('the default handling');
         if (owner.unknownHandling === flowId) users.push('the handling of unknown callers');
+        if (owner.anonymousHandling === flowId) users.push('the handling of anonymous callers');
         for (const code of await store.handlingCodes.listByUser(owner.id)) {
           if (code.method === flowId) users.push(`handling code ${code.code}`);
         }

@@ -83,6 +83,7 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           attendantId: body.attendantId,
           defaultHandling: body.defaultHandling,
           unknownHandling: body.unknownHandling,
+          anonymousHandling: body.anonymousHandling,
         });
         ctx.announce('user', user.id, 'created', user.id);
         return reply.code(201).send(toUserDto(user));
@@ -151,6 +152,14 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
         if (body.unknownHandling !== undefined) {
           await checkHandlingMethod(store, target.id, body.unknownHandling, 'unknownHandling');
         }
+        if (body.anonymousHandling !== undefined && body.anonymousHandling !== null) {
+          await checkHandlingMethod(store, target.id, body.anonymousHandling, 'anonymousHandling');
+        }
+        // null clears it (anonymous callers get unknownHandling again); absent keeps it.
+        const anonymousHandling =
+          body.anonymousHandling === undefined
+            ? target.anonymousHandling
+            : (body.anonymousHandling ?? undefined);
         const user = await store.users.put({
           ...toUserInput(target),
           name: body.name ?? target.name,
@@ -162,6 +171,7 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           attendantId: body.attendantId === undefined ? target.attendantId : body.attendantId,
           defaultHandling: body.defaultHandling ?? target.defaultHandling,
           unknownHandling: body.unknownHandling ?? target.unknownHandling,
+          ...(anonymousHandling === undefined ? {} : { anonymousHandling }),
         });
         if (body.password !== undefined) {
           // Sessions opened with the old password end: whoever changed it may be shutting out

@@ -10,6 +10,7 @@ import { withStore } from '../with-store.js';
 
 interface ImportOptions extends StoreOptions {
   user: string;
+  codePrefix?: string;
 }
 
 export function contactsCommand(): Command {
@@ -19,12 +20,19 @@ export function contactsCommand(): Command {
   const importCommand = new Command('import')
     .summary('import contacts from a vCard file')
     .description(
-      "Import a .vcf file (vCard 2.1, 3.0 or 4.0, as exported by Apple Contacts, Google Contacts or Outlook) into a user's contacts. Phone numbers are read in the user's country. The handling code comes from the card's X-SWITCHBOARD-CODE property, else from the first category (label, group) that is one of the user's handling codes. Importing the same file again updates cards instead of duplicating them; broken cards are skipped and listed.",
+      "Import a .vcf file (vCard 2.1, 3.0 or 4.0, as exported by Apple Contacts, Google Contacts or Outlook) into a user's contacts. Phone numbers are read in the user's country. The handling code comes from the card's X-SWITCHBOARD-CODE property, else a category with the code prefix (hc:VIP), else a [hc:VIP] tag in the note, else the first category (label, group) that is one of the user's handling codes. Importing the same file again updates cards instead of duplicating them; broken cards are skipped and listed.",
     )
     .argument('<file>', 'vCard file (.vcf)')
-    .requiredOption('-u, --user <id>', 'the user who owns the contacts');
+    .requiredOption('-u, --user <id>', 'the user who owns the contacts')
+    .option(
+      '--code-prefix <prefix>',
+      'prefix of handling codes in categories and notes (default: contacts.codePrefix, hc:) [SWITCHBOARD_CONTACT_CODE_PREFIX]',
+    );
   addStoreOptions(importCommand).action(async (file: string, options: ImportOptions) => {
-    const { config } = configFromOptions(options);
+    const { config } = configFromOptions(
+      options,
+      options.codePrefix === undefined ? {} : { contacts: { codePrefix: options.codePrefix } },
+    );
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -38,6 +46,7 @@ export function contactsCommand(): Command {
       importContacts(store, options.user, entries, {
         clock: systemClock,
         onProgress: progress.update,
+        codePrefix: config.contacts.codePrefix,
       }),
     );
     progress.finish();

@@ -25,6 +25,12 @@ export interface CallRecord {
   readonly startedAt: number;
   readonly answeredAt: number | null;
   readonly endedAt: number | null;
+  /**
+   * Who answered: `device:<id>` for one of the user's devices, `number:<E.164>` for a number
+   * rung through a trunk, `user:<id>` for another user (an attendant), `system` when the call
+   * was answered to play or record (menu, voicemail). Absent while nobody has answered.
+   */
+  readonly answeredBy?: string;
 }
 
 /** One entry of a call's step log: an element run, a decision, an override. */

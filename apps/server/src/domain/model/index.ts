@@ -9,3 +9,6 @@ export * from './calendar-event.js';
 export * from './call-record.js';
 export * from './voicemail.js';
 export * from './auth.js';
+export * from './registration.js';
+export * from './user-status.js';
+export * from './caller.js';

@@ -18,6 +18,11 @@ export interface User {
   readonly defaultHandling: string;
   /** Handling method for callers not found in the contacts. */
   readonly unknownHandling: string;
+  /**
+   * Handling method for callers who withhold their number (anonymous); absent when they get
+   * `unknownHandling` like any caller not in the contacts.
+   */
+  readonly anonymousHandling?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -38,5 +43,6 @@ export function toUserInput(user: User): UserInput {
     attendantId: user.attendantId,
     defaultHandling: user.defaultHandling,
     unknownHandling: user.unknownHandling,
+    ...(user.anonymousHandling === undefined ? {} : { anonymousHandling: user.anonymousHandling }),
   };
 }

@@ -2,3 +2,4 @@ export * from './store.js';
 export * from './clock.js';
 export * from './logger.js';
 export * from './errors.js';
+export * from './live-calls.js';

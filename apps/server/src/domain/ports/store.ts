@@ -12,7 +12,11 @@ import type {
   HandlingCode,
   HandlingCodeInput,
   PhoneNumber,
+  Registration,
+  RegistrationChanges,
   Session,
+  StatusSetting,
+  StatusSettingInput,
   Trunk,
   TrunkInput,
   User,
@@ -110,9 +114,26 @@ export interface CalendarRepository {
   delete(userId: string, id: string): Promise<boolean>;
 }
 
+/** Filters of a user's call history; every one given must hold. */
+export interface CallListOptions {
+  limit?: number;
+  /** Only calls started before this time (exclusive): pages back through history. */
+  before?: number;
+  /** Only calls started at or after this time. */
+  from?: number;
+  /** Only calls started before this time (exclusive). */
+  to?: number;
+  /** Only calls from this number (E.164, as recorded); null for calls with no number. */
+  callerNumber?: string | null;
+  contactId?: string;
+  /** Only calls with one of these outcomes. */
+  outcomes?: readonly CallRecord['outcome'][];
+}
+
 export interface CallRepository {
   get(id: string): Promise<CallRecord | undefined>;
-  listByUser(userId: string, options?: { limit?: number; before?: number }): Promise<CallRecord[]>;
+  /** Newest first (by start, then id). */
+  listByUser(userId: string, options?: CallListOptions): Promise<CallRecord[]>;
   insert(call: CallRecord): Promise<CallRecord>;
   update(
     id: string,
@@ -148,6 +169,34 @@ export interface AuthRepository {
   deleteApiToken(userId: string, id: string): Promise<boolean>;
 }
 
+/**
+ * SIP registrations (the registrar's location service, RFC 3261 §10). A registration whose
+ * `expiresAt` is at or before `now` is expired: readers never see it, `purgeExpired` deletes it.
+ */
+export interface RegistrationRepository {
+  /** The unexpired registrations of `aor`, ordered by key. */
+  list(aor: string, now: number): Promise<Registration[]>;
+  /**
+   * Applies `changes` to `aor` atomically (all of it or none of it): removes the keys listed,
+   * then inserts or replaces each `put` by key (the last one wins for a key given twice). A put
+   * for another AOR, or with a value that cannot be stored, is a RangeError before anything is
+   * written.
+   */
+  apply(aor: string, changes: RegistrationChanges): Promise<void>;
+  /** Deletes every registration expired at `now`; resolves how many went. */
+  purgeExpired(now: number): Promise<number>;
+  /** The unexpired registrations linked to the user's devices, by device, AOR and key. */
+  listForUser(userId: string, now: number): Promise<Registration[]>;
+}
+
+/** The status each user set by hand (at most one per user). */
+export interface UserStatusRepository {
+  get(userId: string): Promise<StatusSetting | undefined>;
+  /** Inserts or replaces the user's setting, stamping `updatedAt`. */
+  put(setting: StatusSettingInput): Promise<StatusSetting>;
+  delete(userId: string): Promise<boolean>;
+}
+
 /** All repositories over one connection or one transaction. */
 export interface Repositories {
   readonly users: UserRepository;
@@ -161,6 +210,8 @@ export interface Repositories {
   readonly calls: CallRepository;
   readonly voicemails: VoicemailRepository;
   readonly auth: AuthRepository;
+  readonly statuses: UserStatusRepository;
+  readonly registrations: RegistrationRepository;
 }
 
 export interface Store extends Repositories {

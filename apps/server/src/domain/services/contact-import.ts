@@ -24,6 +24,8 @@ export interface ContactCard {
   readonly categories: readonly string[];
   /** The X-SWITCHBOARD-CODE property, when the card has one. */
   readonly switchboardCode: string | null;
+  /** The NOTE text, when the card has one (a `[hc:VIP]` tag in it carries a handling code). */
+  readonly note?: string | null;
 }
 
 /** One card of a file: read, or broken with the reason. `index` counts cards from 0. */
@@ -60,29 +62,97 @@ export interface ImportContactsOptions {
   readonly onProgress?: (done: number, total: number, label: string) => void;
   /** Id for a new contact; random UUIDs unless a test wants predictable ones. */
   readonly newId?: () => string;
+  /** Prefix of handling codes in CATEGORIES and NOTE tags; DEFAULT_CODE_PREFIX by default. */
+  readonly codePrefix?: string;
+}
+
+/** `hc:VIP` in CATEGORIES, `[hc:VIP]` in NOTE. */
+export const DEFAULT_CODE_PREFIX = 'hc:';
+
+/** What a handling code looks like once read (as the API's HandlingCodeName). */
+const CODE_PATTERN = /^[A-Z0-9][A-Z0-9_-]{0,31}$/;
+
+/** Where a card's handling code was found. */
+export type CodeSource = 'x-switchboard-code' | 'category-prefix' | 'note-tag' | 'category';
+
+export interface CardCode {
+  /** Upper-case code, or null when the card carries none that can be used. */
+  readonly code: string | null;
+  readonly source: CodeSource | null;
+  /** A code was written but cannot be one (`hc:V I P`): what to tell the user. */
+  readonly problem?: string;
+}
+
+/** Checks a code prefix (the CLI option, the config key, the API query). */
+export function codePrefixProblem(prefix: string): string | undefined {
+  if (prefix.length === 0 || prefix.length > 16 || /[\s[\]]/.test(prefix)) {
+    return `"${prefix}" is not a code prefix: use 1-16 characters without spaces or brackets, e.g. hc:`;
+  }
+  return undefined;
 }
 
 /**
  * The handling code a card carries. The code lives in an ordinary contact field so people set
- * it in the contacts app they already use:
- *  1. the `X-SWITCHBOARD-CODE` property, when present (kept even if the user has not defined
- *     that code yet: a warning says so), else
- *  2. the first CATEGORIES entry (a "label" or "group" in most apps) that equals one of the
- *     user's handling codes, ignoring case, else
- *  3. none.
- * Codes are returned upper-case, as stored.
+ * it in the contacts app they already use. The first of these wins:
+ *  1. the `X-SWITCHBOARD-CODE` property;
+ *  2. the first CATEGORIES entry (a "label" or "group" in most apps) starting with the prefix,
+ *     ignoring case: `hc:VIP` -> VIP;
+ *  3. the first `[<prefix>CODE]` tag in NOTE: `Met at the fair [hc:VIP]` -> VIP (for apps whose
+ *     labels cannot be exported);
+ *  4. the first CATEGORIES entry that equals one of the user's handling codes, ignoring case.
+ * Explicit forms (1-3) are kept even when the user has not defined that code yet (the import
+ * warns); a written code that cannot be a code is reported as `problem` and the next rule is
+ * tried. Codes are returned upper-case, as stored.
  */
-export function handlingCodeOfCard(
-  card: Pick<ContactCard, 'categories' | 'switchboardCode'>,
+export function readHandlingCode(
+  card: Pick<ContactCard, 'categories' | 'switchboardCode' | 'note'>,
   userCodes: ReadonlySet<string>,
-): string | null {
+  prefix: string = DEFAULT_CODE_PREFIX,
+): CardCode {
+  const problems: string[] = [];
+  const take = (written: string, source: CodeSource): CardCode | undefined => {
+    const code = written.trim().toUpperCase();
+    if (CODE_PATTERN.test(code)) return { code, source };
+    problems.push(
+      `left out handling code "${written.trim().slice(0, 40)}": use 1-32 letters, digits, - or _`,
+    );
+    return undefined;
+  };
   const explicit = card.switchboardCode?.trim();
-  if (explicit !== undefined && explicit !== '') return explicit.toUpperCase();
+  if (explicit !== undefined && explicit !== '') {
+    const found = take(explicit, 'x-switchboard-code');
+    if (found) return found;
+  }
+  const lowerPrefix = prefix.toLowerCase();
+  for (const category of card.categories) {
+    const trimmed = category.trim();
+    if (!trimmed.toLowerCase().startsWith(lowerPrefix)) continue;
+    const found = take(trimmed.slice(prefix.length), 'category-prefix');
+    if (found) return found;
+  }
+  if (card.note !== undefined && card.note !== null) {
+    for (const match of card.note.matchAll(/\[([^\]\n]{1,64})\]/g)) {
+      const inside = (match[1] ?? '').trim();
+      if (!inside.toLowerCase().startsWith(lowerPrefix)) continue;
+      const found = take(inside.slice(prefix.length), 'note-tag');
+      if (found) return found;
+    }
+  }
   for (const category of card.categories) {
     const code = category.trim().toUpperCase();
-    if (userCodes.has(code)) return code;
+    if (userCodes.has(code)) return { code, source: 'category' };
   }
-  return null;
+  const [problem] = problems;
+  return problem === undefined ? { code: null, source: null } : { code: null, source: null, problem };
+}
+
+/** The code of `readHandlingCode`, or null. */
+export function handlingCodeOfCard(
+  card: Pick<ContactCard, 'categories' | 'switchboardCode' | 'note'>,
+  userCodes: ReadonlySet<string>,
+  prefix: string = DEFAULT_CODE_PREFIX,
+): string | null {
+  return readHandlingCode(card, userCodes, prefix).code;
 }
 
 /**
@@ -100,6 +170,9 @@ export async function importContacts(
 ): Promise<ImportResult> {
   const logger = options.logger ?? silentLogger;
   const newId = options.newId ?? randomUUID;
+  const prefix = options.codePrefix ?? DEFAULT_CODE_PREFIX;
+  const badPrefix = codePrefixProblem(prefix);
+  if (badPrefix !== undefined) throw new UserInputError('codePrefix', badPrefix);
   const started = options.clock.now();
   let created = 0;
   let updated = 0;
@@ -168,7 +241,9 @@ export async function importContacts(
       }
       seenKeys.set(externalId, index);
 
-      const handlingCode = handlingCodeOfCard(card, codes);
+      const read = readHandlingCode(card, codes, prefix);
+      const handlingCode = read.code;
+      if (read.problem !== undefined) warnings.push({ index, name, message: read.problem });
       if (handlingCode !== null && !codes.has(handlingCode)) {
         warnings.push({
           index,

@@ -35,6 +35,8 @@ export interface NewUser {
   defaultHandling?: string | undefined;
   /** `builtin:<template>`; DEFAULT_UNKNOWN_HANDLING by default. */
   unknownHandling?: string | undefined;
+  /** `builtin:<template>` for anonymous callers; none (they get unknownHandling) by default. */
+  anonymousHandling?: string | undefined;
 }
 
 export const DEFAULT_HANDLING = 'builtin:ring-then-voicemail';
@@ -85,6 +87,10 @@ export async function addUser(repos: Repositories, input: NewUser): Promise<User
     input.unknownHandling,
     DEFAULT_UNKNOWN_HANDLING,
   );
+  const anonymousHandling =
+    input.anonymousHandling === undefined
+      ? undefined
+      : handling('anonymousHandling', input.anonymousHandling, DEFAULT_UNKNOWN_HANDLING);
   if (await repos.users.get(id)) throw new UserInputError('id', `a user "${id}" already exists`);
   if (await repos.users.findByEmail(email))
     throw new UserInputError('email', `${email} is already used by another user`);
@@ -104,6 +110,7 @@ export async function addUser(repos: Repositories, input: NewUser): Promise<User
     attendantId,
     defaultHandling,
     unknownHandling,
+    ...(anonymousHandling === undefined ? {} : { anonymousHandling }),
   });
 }
 

@@ -29,6 +29,8 @@ describe('parseVCards', () => {
       ],
       categories: [],
       switchboardCode: 'vip',
+      // Unfolded; a `[hc:CODE]` tag in a note can carry a handling code.
+      note: 'Prefers calls before 10. Assistant is Dora (ext. 12). This note is long enough that Contacts folded it onto a second line.',
     });
     expect(carol).toMatchObject({
       name: 'Dr. Carol Anne Archer',
@@ -111,6 +113,8 @@ describe('parseVCards', () => {
       ],
       categories: [],
       switchboardCode: null,
+      // Quoted-printable with a soft line break, decoded.
+      note: 'First line\nsecond line',
     });
   });
 
@@ -152,5 +156,30 @@ describe('parseVCards', () => {
   it('finds nothing in a file without cards', () => {
     expect(parseVCards('')).toEqual([]);
     expect(parseVCards('this is not a vCard file\n')).toEqual([]);
+  });
+
+  it('reads NOTE, and keeps a card whose NOTE the parser refuses', () => {
+    const [tagged, odd] = cards(
+      parseVCards(
+        [
+          'BEGIN:VCARD',
+          'VERSION:3.0',
+          'FN:Tagged Tess',
+          'TEL:+1 202 555 0191',
+          'NOTE:Met at the fair [hc:VIP]\\nCall back',
+          'END:VCARD',
+          'BEGIN:VCARD',
+          'VERSION:3.0',
+          'FN:Odd Note',
+          'TEL:+1 202 555 0192',
+          // A parameter with no value: ical.js refuses the line.
+          'NOTE;X:[hc:VIP]',
+          'END:VCARD',
+        ].join('\r\n'),
+      ),
+    );
+    expect(tagged).toMatchObject({ name: 'Tagged Tess', note: 'Met at the fair [hc:VIP]\nCall back' });
+    expect(odd).toMatchObject({ name: 'Odd Note', phones: [{ value: '+1 202 555 0192' }] });
+    expect(odd).not.toHaveProperty('note');
   });
 });

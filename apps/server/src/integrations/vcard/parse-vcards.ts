@@ -8,13 +8,14 @@ import type { CardEntry, ContactCard } from '../../domain/services/contact-impor
  *
  * Cards are cut apart first and parsed one by one with ical.js, so one broken card is reported
  * (with its index and the reason) and the others still come through. Only the properties a
- * contact needs are handed to the parser (FN, N, ORG, EMAIL, TEL, UID, CATEGORIES,
- * X-SWITCHBOARD-CODE, X-ABLABEL): a photo or a note in an odd encoding cannot break a card.
+ * contact needs are handed to the parser (FN, N, ORG, EMAIL, TEL, UID, CATEGORIES, NOTE,
+ * X-SWITCHBOARD-CODE, X-ABLABEL): a photo in an odd encoding cannot break a card, and a NOTE
+ * the parser refuses is dropped (the card is read again without it) rather than losing the card.
  *
  * The handling code travels in ordinary fields so people edit it in their usual contacts app:
- * `X-SWITCHBOARD-CODE` if present, else the first CATEGORIES entry equal to one of the user's
- * handling codes, ignoring case. This parser reports both fields; the import service applies
- * the rule (handlingCodeOfCard) because only it knows the user's codes.
+ * `X-SWITCHBOARD-CODE`, a prefixed category (`hc:VIP`), a `[hc:VIP]` tag in NOTE, or a category
+ * equal to one of the user's codes. This parser reports the fields; the import service applies
+ * the rule (readHandlingCode) because only it knows the prefix and the user's codes.
  */
 export function parseVCards(text: string): CardEntry[] {
   const entries: CardEntry[] = [];
@@ -45,6 +46,7 @@ const WANTED = new Set([
   'categories',
   'x-switchboard-code',
   'x-ablabel',
+  'note',
 ]);
 
 interface Chunk {
@@ -134,9 +136,22 @@ function clip(text: string): string {
 
 function readCard(lines: readonly string[]): ContactCard {
   const parsed = lines.map((line, i) => splitContentLine(line, i + 2));
+  try {
+    return parseKept(parsed, () => true);
+  } catch (error) {
+    // A note is free text from any app; if it is what the parser chokes on, keep the card.
+    if (!parsed.some((l) => l.name === 'note')) throw error;
+    return parseKept(parsed, (l) => l.name !== 'note');
+  }
+}
+
+function parseKept(
+  parsed: readonly ContentLine[],
+  keep: (line: ContentLine) => boolean,
+): ContactCard {
   const version = parsed.find((l) => l.name === 'version')?.value.trim();
   const kept = parsed
-    .filter((l) => WANTED.has(l.name))
+    .filter((l) => WANTED.has(l.name) && keep(l))
     .map((l) => (version === '2.1' ? fromVCard21(l) : l))
     .map(
       (l) =>
@@ -240,7 +255,17 @@ function cardFromJCard(jcard: readonly unknown[]): ContactCard {
       .map((c) => c.trim())
       .filter((c) => c !== ''),
     switchboardCode: firstText('x-switchboard-code'),
+    ...noteOf(all('note').flatMap(texts)),
   };
+}
+
+/** The card's NOTE texts joined, present only when the card has one. */
+function noteOf(notes: readonly string[]): { note?: string } {
+  const text = notes
+    .map((n) => n.trim())
+    .filter((n) => n !== '')
+    .join('\n');
+  return text === '' ? {} : { note: text };
 }
 
 function flattenText(value: unknown): string[] {

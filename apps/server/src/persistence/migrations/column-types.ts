@@ -12,6 +12,10 @@ export interface ColumnTypes {
   readonly epochMs: Expression<unknown>;
   /** Small integers, counters and 0/1 flags. */
   readonly integer: Expression<unknown>;
+  /** Integers beyond 32 bits that are not times (a SIP CSeq runs to 2^32-1). */
+  readonly bigInteger: Expression<unknown>;
+  /** 64-bit floating point (read back as numbers on both engines). */
+  readonly real: Expression<unknown>;
   /** Free text and JSON documents. */
   readonly text: Expression<unknown>;
 }
@@ -22,6 +26,8 @@ export function columnTypes(dialect: DialectName): ColumnTypes {
     key: sql.raw(postgres ? 'text collate "C"' : 'text'),
     epochMs: sql.raw(postgres ? 'bigint' : 'integer'),
     integer: sql.raw('integer'),
+    bigInteger: sql.raw(postgres ? 'bigint' : 'integer'),
+    real: sql.raw(postgres ? 'double precision' : 'real'),
     text: sql.raw('text'),
   };
 }

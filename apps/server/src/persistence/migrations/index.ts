@@ -2,6 +2,8 @@ import type { Migration } from 'kysely';
 import type { DialectName } from '../schema.js';
 import { initialSchema } from './0001_initial.js';
 import { flowPublishing } from './0002_flow_publishing.js';
+import { registrations } from './0003_registrations.js';
+import { callPath } from './0004_call_path.js';
 
 /**
  * Every migration, by name, in the order they run (Kysely sorts names, hence the numeric
@@ -17,5 +19,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_initial': initialSchema(dialect),
     '0002_flow_publishing': flowPublishing(dialect),
+    '0003_registrations': registrations(dialect),
+    '0004_call_path': callPath(dialect),
   };
 }

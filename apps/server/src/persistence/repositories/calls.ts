@@ -1,6 +1,6 @@
 import type { CallRecord, CallStep } from '../../domain/model/index.js';
 import { MissingReferenceError } from '../../domain/ports/errors.js';
-import type { CallRepository } from '../../domain/ports/store.js';
+import type { CallListOptions, CallRepository } from '../../domain/ports/store.js';
 import type { DbAccess } from '../db-access.js';
 import { write, writeAtomically } from '../db-errors.js';
 import {
@@ -25,11 +25,12 @@ export class SqlCallRepository implements CallRepository {
     return row && toCallRecord(row);
   }
 
-  /** Newest first; `before` (exclusive, on startedAt) pages back through history. */
-  async listByUser(
-    userId: string,
-    options: { limit?: number; before?: number } = {},
-  ): Promise<CallRecord[]> {
+  /**
+   * Newest first; `before` (exclusive, on startedAt) pages back through history. Each filter
+   * has an index (user_id, <filter column>, started_at, id) (migration 0004), so a page of
+   * one caller's or one contact's calls is read off the index whatever the history's size.
+   */
+  async listByUser(userId: string, options: CallListOptions = {}): Promise<CallRecord[]> {
     const limit = pageOption(options.limit, 'limit');
     let query = this.access
       .db()
@@ -39,6 +40,21 @@ export class SqlCallRepository implements CallRepository {
       .orderBy('started_at', 'desc')
       .orderBy('id', 'desc');
     if (options.before !== undefined) query = query.where('started_at', '<', options.before);
+    if (options.from !== undefined) query = query.where('started_at', '>=', options.from);
+    if (options.to !== undefined) query = query.where('started_at', '<', options.to);
+    if (options.callerNumber !== undefined) {
+      const caller = options.callerNumber;
+      query =
+        caller === null
+          ? query.where('caller_number', 'is', null)
+          : query.where('caller_number', '=', caller);
+    }
+    if (options.contactId !== undefined) query = query.where('contact_id', '=', options.contactId);
+    if (options.outcomes !== undefined) {
+      // An empty list matches nothing, as "one of no outcomes" should.
+      if (options.outcomes.length === 0) return [];
+      query = query.where('outcome', 'in', [...options.outcomes]);
+    }
     if (limit !== undefined) query = query.limit(limit);
     return (await query.execute()).map(toCallRecord);
   }

@@ -8,8 +8,10 @@ import { SqlDeviceRepository } from './devices.js';
 import { SqlFlowRepository } from './flows.js';
 import { SqlHandlingCodeRepository } from './handling-codes.js';
 import { SqlNumberRepository } from './numbers.js';
+import { SqlRegistrationRepository } from './registrations.js';
 import { SqlTrunkRepository } from './trunks.js';
 import { SqlUserRepository } from './users.js';
+import { SqlUserStatusRepository } from './user-statuses.js';
 import { SqlVoicemailRepository } from './voicemails.js';
 
 /** Every repository over one `DbAccess` (the pool, or one transaction). */
@@ -26,5 +28,7 @@ export function createRepositories(access: DbAccess): Repositories {
     calls: new SqlCallRepository(access),
     voicemails: new SqlVoicemailRepository(access),
     auth: new SqlAuthRepository(access),
+    statuses: new SqlUserStatusRepository(access),
+    registrations: new SqlRegistrationRepository(access),
   };
 }

@@ -15,8 +15,11 @@ import type {
   HandlingCode,
   MailStatus,
   PhoneNumber,
+  PresenceStatus,
   Role,
   Session,
+  StatusSetting,
+  StatusSettingInput,
   Trunk,
   User,
   UserInput,
@@ -37,6 +40,7 @@ import type {
   NumbersTable,
   SessionsTable,
   TrunksTable,
+  UserStatusesTable,
   UsersTable,
   VoicemailsTable,
 } from '../schema.js';
@@ -94,6 +98,7 @@ export function toUserRow(user: UserInput, now: number): UsersTable {
     attendant_id: user.attendantId,
     default_handling: user.defaultHandling,
     unknown_handling: user.unknownHandling,
+    anonymous_handling: user.anonymousHandling ?? null,
     created_at: now,
     updated_at: now,
   };
@@ -111,6 +116,7 @@ export function toUser(row: UsersTable): User {
     attendantId: row.attendant_id,
     defaultHandling: row.default_handling,
     unknownHandling: row.unknown_handling,
+    ...(row.anonymous_handling === null ? {} : { anonymousHandling: row.anonymous_handling }),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -322,6 +328,7 @@ export function toCallColumns(
   if (call.startedAt !== undefined) columns.started_at = call.startedAt;
   if (call.answeredAt !== undefined) columns.answered_at = call.answeredAt;
   if (call.endedAt !== undefined) columns.ended_at = call.endedAt;
+  if (call.answeredBy !== undefined) columns.answered_by = call.answeredBy;
   return columns;
 }
 
@@ -342,6 +349,7 @@ export function toCallRow(call: CallRecord): CallsTable {
     answered_at: call.answeredAt,
     ended_at: call.endedAt,
     last_step_seq: 0,
+    answered_by: call.answeredBy ?? null,
   };
 }
 
@@ -361,6 +369,7 @@ export function toCallRecord(row: CallsTable): CallRecord {
     startedAt: row.started_at,
     answeredAt: row.answered_at,
     endedAt: row.ended_at,
+    ...(row.answered_by === null ? {} : { answeredBy: row.answered_by }),
   };
 }
 
@@ -375,6 +384,28 @@ export function toCallStep(row: CallStepsTable): CallStep {
       typeof detail === 'object' && detail !== null && !Array.isArray(detail)
         ? (detail as Record<string, unknown>)
         : { value: detail },
+  };
+}
+
+// --- user statuses ---------------------------------------------------------------------------
+
+export function toStatusRow(setting: StatusSettingInput, now: number): UserStatusesTable {
+  return {
+    user_id: setting.userId,
+    status: setting.status,
+    until: setting.until,
+    note: setting.note,
+    updated_at: now,
+  };
+}
+
+export function toStatusSetting(row: UserStatusesTable): StatusSetting {
+  return {
+    userId: row.user_id,
+    status: row.status as PresenceStatus,
+    until: row.until,
+    note: row.note,
+    updatedAt: row.updated_at,
   };
 }
 

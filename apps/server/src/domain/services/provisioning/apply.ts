@@ -285,6 +285,9 @@ async function applyUsers(
       attendantId: user.attendantId,
       defaultHandling: user.defaultHandling,
       unknownHandling: user.unknownHandling,
+      ...(user.anonymousHandling === undefined
+        ? {}
+        : { anonymousHandling: user.anonymousHandling }),
     };
     if (stored && samePassword && sameUser(stored, input)) {
       record('unchanged', `user ${user.id}`);
@@ -327,7 +330,8 @@ function sameUser(a: User, b: UserInput): boolean {
     a.role === b.role &&
     a.attendantId === b.attendantId &&
     a.defaultHandling === b.defaultHandling &&
-    a.unknownHandling === b.unknownHandling
+    a.unknownHandling === b.unknownHandling &&
+    a.anonymousHandling === b.anonymousHandling
   );
 }
 

@@ -34,6 +34,8 @@ export interface ProvisionedUser {
   readonly attendantId: string | null;
   readonly defaultHandling: string;
   readonly unknownHandling: string;
+  /** For anonymous callers; absent: they get unknownHandling. */
+  readonly anonymousHandling?: string;
   /** E.164 numbers (DIDs) that reach the user. */
   readonly numbers: readonly string[];
   readonly devices: readonly DeviceInput[];

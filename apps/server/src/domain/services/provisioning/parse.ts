@@ -257,7 +257,7 @@ function looseUser(input: unknown, index: number, country: string | undefined): 
   const handling = record(user.handling) ?? {};
   const methods: { path: string; method: string }[] = [];
   const codes: { path: string; written: string }[] = [];
-  for (const key of ['default', 'unknown'] as const) {
+  for (const key of ['default', 'unknown', 'anonymous'] as const) {
     const method = text(handling[key]);
     if (method !== undefined) methods.push({ path: at('handling', key), method });
   }
@@ -612,6 +612,9 @@ function buildUser(
     attendantId: user.attendant ?? null,
     defaultHandling: user.handling.default,
     unknownHandling: user.handling.unknown ?? user.handling.default,
+    ...(user.handling.anonymous === undefined
+      ? {}
+      : { anonymousHandling: user.handling.anonymous }),
     numbers: user.numbers.map((n) => n.e164),
     devices,
     handlingCodes: Object.entries(user.handling.codes).map(([written, value]) => ({

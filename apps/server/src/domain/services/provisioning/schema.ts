@@ -191,6 +191,9 @@ const HandlingSchema = z
     unknown: HandlingMethodSchema.optional().describe(
       'For callers not in the contacts; the default method when omitted.',
     ),
+    anonymous: HandlingMethodSchema.optional().describe(
+      'For callers who withhold their number; the unknown-caller method when omitted.',
+    ),
     codes: z
       .record(
         HandlingCodeKeySchema,

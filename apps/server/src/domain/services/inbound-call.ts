@@ -1,0 +1,318 @@
+import { randomUUID } from 'node:crypto';
+import type { FlowRunOptions, StepLogEntry } from '@switchboard/flow';
+import type {
+  CallerIdentification,
+  CallOutcome,
+  CallRecord,
+  User,
+} from '../model/index.js';
+import type { Clock } from '../ports/clock.js';
+import type { CallTarget, LiveCall } from '../ports/live-calls.js';
+import { silentLogger, type Logger } from '../ports/logger.js';
+import type { Store } from '../ports/store.js';
+import { CallEventPublisher, stepDetail } from './call-events.js';
+import { identifyCaller } from './caller-identification.js';
+import type { EventBus } from './event-bus.js';
+import { chooseHandlingMethod, flowResolver, type HandlingChoice } from './handling-choice.js';
+import type { LiveCallControl, LiveCallHandle, LiveCallRegistry } from './live-call-registry.js';
+import { tryE164 } from './phone-numbers.js';
+import { effectiveStatus, type EffectiveStatus } from './user-status.js';
+
+/**
+ * Steps 2, 3, 4, 6 and 7 of the call path as one service for the telephony adapter: it says
+ * who calls and what to run, writes the call record and its step log, and publishes the call's
+ * live events. The adapter answers SIP, runs the FlowRun with `runOptions()` and its own
+ * CallControl, and reports what happens on the wire (ringing, answered, ended) back here.
+ */
+
+export interface InboundCallDeps {
+  readonly store: Store;
+  readonly events: EventBus;
+  readonly clock: Clock;
+  readonly logger?: Logger;
+  /** Id of a new call record; random UUIDs unless a test wants predictable ones. */
+  readonly newId?: () => string;
+}
+
+export interface IncomingCall {
+  /** The DID called (Request-URI or To user part), E.164 with or without `+`. */
+  readonly calledNumber: string;
+  /** The calling number as received (URI or user part); see CallerInput. */
+  readonly callingNumber: string | null;
+  readonly displayName?: string | null;
+  /** Privacy header values. */
+  readonly privacy?: readonly string[];
+}
+
+export type CallStart =
+  | { readonly ok: true; readonly call: InboundCall }
+  /** No user has the number: the SIP side answers 404. */
+  | { readonly ok: false; readonly reason: 'unknown-number'; readonly message: string };
+
+/**
+ * Starts a call for the number called: finds its user, identifies the caller, reads the user's
+ * status, chooses the handling method, and records all three decisions as the call record's
+ * first steps (`lookup`, `status`, `method`) before anything rings.
+ */
+export async function startInboundCall(
+  deps: InboundCallDeps,
+  incoming: IncomingCall,
+): Promise<CallStart> {
+  const { store, clock } = deps;
+  const now = clock.now();
+  const raw = incoming.calledNumber.trim();
+  const calledNumber = tryE164(raw.startsWith('+') ? raw : `+${raw}`, undefined);
+  const number = calledNumber === undefined ? undefined : await store.numbers.get(calledNumber);
+  const user = number === undefined ? undefined : await store.users.get(number.userId);
+  if (calledNumber === undefined || user === undefined) {
+    return {
+      ok: false,
+      reason: 'unknown-number',
+      message: `no user has the number ${incoming.calledNumber}`,
+    };
+  }
+  const identification = await identifyCaller(store, {
+    userId: user.id,
+    country: user.country,
+    callingNumber: incoming.callingNumber,
+    displayName: incoming.displayName ?? null,
+    privacy: incoming.privacy ?? [],
+  });
+  const status = await effectiveStatus(store, user.id, now);
+  const callId = (deps.newId ?? randomUUID)();
+  const choice = await chooseHandlingMethod(store, {
+    user,
+    identification,
+    status,
+    now,
+    callId,
+    calledNumber,
+  });
+  const record = await store.calls.insert({
+    id: callId,
+    userId: user.id,
+    direction: 'inbound',
+    callerNumber: identification.number,
+    callerName: identification.contact?.name ?? identification.networkName,
+    calledNumber,
+    contactId: identification.contact?.id ?? null,
+    handlingCode: identification.handlingCode,
+    flowId: choice.flowId,
+    flowVersion: choice.flowVersion,
+    outcome: 'in-progress',
+    startedAt: now,
+    answeredAt: null,
+    endedAt: null,
+  });
+  const call = new InboundCall(deps, record, user, identification, status, choice);
+  await call.recordDecisions();
+  return { ok: true, call };
+}
+
+/** One inbound call from start to end: its record, its step log and its live events. */
+export class InboundCall {
+  private readonly publisher: CallEventPublisher;
+  private readonly logger: Logger;
+  /** Step writes in order of arrival; `onStep` is synchronous, the store is not. */
+  private writes: Promise<void> = Promise.resolve();
+  private handle: LiveCallHandle | undefined;
+  private answeredAt: number | null = null;
+  private finished: Promise<CallRecord> | undefined;
+
+  constructor(
+    private readonly deps: InboundCallDeps,
+    readonly record: CallRecord,
+    readonly user: User,
+    readonly identification: CallerIdentification,
+    readonly status: EffectiveStatus,
+    readonly choice: HandlingChoice,
+  ) {
+    this.publisher = new CallEventPublisher(deps.events, deps.clock);
+    this.logger = (deps.logger ?? silentLogger).child({ callId: record.id, userId: user.id });
+  }
+
+  get callId(): string {
+    return this.record.id;
+  }
+
+  /** What a FlowRun needs from the domain; the adapter adds `call`, `services` and `hangUp`. */
+  runOptions(): Pick<FlowRunOptions, 'flowId' | 'flow' | 'facts' | 'resolveFlow' | 'onStep'> {
+    return {
+      flowId: this.choice.flowId,
+      flow: this.choice.flow,
+      facts: this.choice.facts,
+      resolveFlow: flowResolver(this.deps.store, this.user.id),
+      onStep: (entry) => {
+        this.onStep(entry);
+      },
+    };
+  }
+
+  /** The call as the live-call list shows it now. */
+  liveCall(): LiveCall {
+    const { identification, record } = this;
+    return {
+      callId: record.id,
+      userId: record.userId,
+      callerKind: identification.kind,
+      callerNumber: identification.number,
+      callerName: record.callerName,
+      networkName: identification.networkName,
+      contactId: identification.contact?.id ?? null,
+      handlingCode: identification.handlingCode,
+      calledNumber: record.calledNumber,
+      startedAt: record.startedAt,
+      answered: this.answeredAt !== null,
+      flowId: this.choice.flowId,
+      node: null,
+      ringing: [],
+    };
+  }
+
+  /** Lists the call in `registry` (so the API can show and override it) until it ends. */
+  track(registry: LiveCallRegistry, control: LiveCallControl): void {
+    this.handle ??= registry.register(this.liveCall(), control);
+  }
+
+  /** Records a step of the flow's log and publishes it (the FlowRun's `onStep`). */
+  onStep(entry: StepLogEntry): void {
+    // The runtime's own override entry (the element it stopped, the sequence it started) is
+    // kept apart from the `override` step the API writes for the user's request.
+    const kind = entry.kind === 'override' ? 'override-applied' : entry.kind;
+    this.append(kind, entry.at, {
+      flow: entry.flow,
+      ...(entry.node === undefined ? {} : { node: entry.node }),
+      ...(entry.type === undefined ? {} : { type: entry.type }),
+      ...(entry.pin === undefined ? {} : { pin: entry.pin }),
+      ...stepDetail(entry),
+    });
+    this.handle?.update({ flowId: entry.flow, node: entry.kind === 'end' ? null : (entry.node ?? null) });
+    this.publisher.step(this.ref(), entry);
+  }
+
+  ringing(targets: readonly CallTarget[], mode: 'simultaneous' | 'sequential'): void {
+    this.handle?.update({ ringing: targets });
+    this.publisher.ringing(this.ref(), targets, mode);
+  }
+
+  /** The caller's leg was answered: by a target rung, or by Switchboard (null). */
+  answered(by: CallTarget | null): void {
+    if (this.answeredAt !== null) return;
+    const at = this.deps.clock.now();
+    this.answeredAt = at;
+    this.handle?.update({ answered: true, ringing: [] });
+    const answeredBy = by === null ? 'system' : describeTarget(by, this.user.id);
+    this.enqueue(async () => {
+      await this.deps.store.calls.update(this.callId, { answeredAt: at, answeredBy });
+    });
+    this.publisher.answered(this.ref(), by);
+  }
+
+  forwarded(to: CallTarget, reason: string | null): void {
+    this.publisher.forwarded(this.ref(), to, reason);
+  }
+
+  voicemail(phase: 'started' | 'recorded', voicemailId?: string, durationMs?: number): void {
+    this.publisher.voicemail(this.ref(), phase, voicemailId ?? null, durationMs ?? null);
+  }
+
+  /**
+   * The call is over: the record gets its outcome and end time and an `ended` step, it leaves the
+   * live calls, and `call.ended` goes out. Waits for every step before; the first call decides.
+   */
+  finish(outcome: CallOutcome, detail: Readonly<Record<string, unknown>> = {}): Promise<CallRecord> {
+    this.finished ??= (async () => {
+      const endedAt = this.deps.clock.now();
+      this.handle?.end();
+      this.append('ended', endedAt, { outcome, ...detail });
+      await this.writes;
+      const updated =
+        (await this.deps.store.calls.update(this.callId, { outcome, endedAt })) ?? this.record;
+      this.publisher.ended({
+        ...this.ref(),
+        outcome,
+        startedAt: this.record.startedAt,
+        answeredAt: this.answeredAt,
+        endedAt,
+      });
+      return updated;
+    })();
+    return this.finished;
+  }
+
+  /** Resolves once every step so far is stored. */
+  flushed(): Promise<void> {
+    return this.writes;
+  }
+
+  /** The three decisions made before the flow starts, as the record's first steps. */
+  async recordDecisions(): Promise<void> {
+    const { identification: who, status, choice } = this;
+    const at = this.record.startedAt;
+    this.append('lookup', at, {
+      callerKind: who.kind,
+      number: who.number,
+      withheld: who.withheld,
+      contactId: who.contact?.id ?? null,
+      contactName: who.contact?.name ?? null,
+      handlingCode: who.handlingCode,
+      networkName: who.networkName,
+      otherContactIds: [...who.otherContactIds],
+    });
+    this.append('status', at, {
+      status: status.status,
+      source: status.source,
+      eventId: status.event?.id ?? null,
+      until: status.source === 'set' ? (status.setting?.until ?? null) : null,
+    });
+    this.append('method', at, {
+      reason: choice.reason,
+      configured: choice.configured,
+      method: choice.method,
+      flowVersion: choice.flowVersion,
+      handlingCode: choice.handlingCode,
+      passedOver: choice.passedOver.map((p) => ({ method: p.method, problem: p.problem })),
+    });
+    await this.writes;
+    this.publisher.incoming(
+      { ...this.ref(), calledNumber: this.record.calledNumber },
+      who,
+      { reason: choice.reason, method: choice.method, flowVersion: choice.flowVersion },
+      status.status,
+    );
+  }
+
+  private ref(): { callId: string; userId: string } {
+    return { callId: this.record.id, userId: this.record.userId };
+  }
+
+  private append(kind: string, at: number, detail: Record<string, unknown>): void {
+    this.enqueue(async () => {
+      await this.deps.store.calls.appendStep({ callId: this.callId, at, kind, detail });
+    });
+  }
+
+  /** Runs writes one after another; a failed one is logged and does not stop the next. */
+  private enqueue(write: () => Promise<void>): void {
+    this.writes = this.writes.then(write).catch((error: unknown) => {
+      this.logger.error({ err: error }, 'could not write to the call record');
+    });
+  }
+}
+
+/**
+ * `device:desk`, `number:+1202...`, `user:bob`: the call record's `answeredBy`. Another user's
+ * device (an attendant's) is `device:<userId>/<deviceId>`.
+ */
+export function describeTarget(target: CallTarget, ownerId: string): string {
+  switch (target.kind) {
+    case 'device':
+      return target.userId === ownerId
+        ? `device:${target.deviceId}`
+        : `device:${target.userId}/${target.deviceId}`;
+    case 'number':
+      return `number:${target.number}`;
+    case 'user':
+      return `user:${target.userId}`;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * A small jitter queue between two sessions: frames written as they arrive from one leg, read
+ * one per pacing tick by the other. Bounded (drop the oldest when full, so delay never grows),
+ * preallocated (frames are copied into fixed slots: no allocation per frame), and with a prefill:
+ * after running dry it waits for `prefillFrames` before playing again, which absorbs the phase
+ * difference between the far end's packet clock and our pacing clock.
+ */
+import { FRAME_SAMPLES, type FrameSink, type FrameSource, type PcmFrame } from '../frames.js';
+
+export interface FrameQueueStats {
+  readonly depth: number;
+  /** Frames dropped because the queue was full (the writer runs faster than the reader). */
+  readonly dropped: number;
+  /** Ticks that found the queue empty while playing (the writer paused or is slower). */
+  readonly underruns: number;
+}
+
+export class FrameQueue implements FrameSink, FrameSource {
+  private readonly slots: PcmFrame[] = [];
+  private head = 0;
+  private count = 0;
+  private buffering = true;
+  private dropped = 0;
+  private underruns = 0;
+
+  constructor(
+    readonly capacity = 5,
+    private readonly prefillFrames = 2,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(
+        `frame queue capacity must be a positive integer, got ${String(capacity)}`,
+      );
+    }
+    if (!Number.isInteger(prefillFrames) || prefillFrames < 0 || prefillFrames > capacity) {
+      throw new RangeError(
+        `prefill must be 0-${String(capacity)} frames, got ${String(prefillFrames)}`,
+      );
+    }
+    const storage = new Int16Array(capacity * FRAME_SAMPLES);
+    for (let i = 0; i < capacity; i += 1) {
+      this.slots.push(storage.subarray(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES));
+    }
+  }
+
+  writeFrame(frame: PcmFrame): void {
+    if (this.count === this.capacity) {
+      this.head = (this.head + 1) % this.capacity;
+      this.count -= 1;
+      this.dropped += 1;
+    }
+    const slot = this.slots[(this.head + this.count) % this.capacity] as PcmFrame;
+    if (frame.length >= FRAME_SAMPLES) {
+      slot.set(frame.length === FRAME_SAMPLES ? frame : frame.subarray(0, FRAME_SAMPLES));
+    } else {
+      slot.set(frame);
+      slot.fill(0, frame.length);
+    }
+    this.count += 1;
+  }
+
+  /** The oldest frame (valid until the next write), or undefined while empty or prefilling. */
+  nextFrame(): PcmFrame | undefined {
+    if (this.buffering) {
+      if (this.count < this.prefillFrames || this.count === 0) return undefined;
+      this.buffering = false;
+    }
+    if (this.count === 0) {
+      this.buffering = true;
+      this.underruns += 1;
+      return undefined;
+    }
+    const slot = this.slots[this.head];
+    this.head = (this.head + 1) % this.capacity;
+    this.count -= 1;
+    return slot;
+  }
+
+  clear(): void {
+    this.head = 0;
+    this.count = 0;
+    this.buffering = true;
+  }
+
+  stats(): FrameQueueStats {
+    return { depth: this.count, dropped: this.dropped, underruns: this.underruns };
+  }
+}

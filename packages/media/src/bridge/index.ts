@@ -1,0 +1,8 @@
+export {
+  bridge,
+  type Bridge,
+  type BridgeEndpoint,
+  type BridgeOptions,
+  type BridgeStats,
+} from './bridge.js';
+export { FrameQueue, type FrameQueueStats } from './frame-queue.js';
