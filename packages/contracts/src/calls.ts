@@ -69,7 +69,9 @@ export const CallListQuery = z.object({
     .min(1)
     .max(40)
     .optional()
-    .describe('Calls from this number (any common format, read in the user’s country), or `anonymous`'),
+    .describe(
+      'Calls from this number (any common format, read in the user’s country), or `anonymous`',
+    ),
   contactId: z.string().min(1).max(64).optional().describe('Calls recognised as this contact'),
   from: z.iso.datetime({ offset: true }).optional().describe('Calls started at or after this time'),
   to: z.iso.datetime({ offset: true }).optional().describe('Calls started before this time'),
@@ -154,7 +156,13 @@ export const CallDecision = z.discriminatedUnion('action', [
     .object({
       action: z.literal('forward'),
       deviceId: Slug.optional().describe('One of the user’s devices'),
-      number: z.string().trim().min(1).max(40).optional().describe('Any number, read in the user’s country'),
+      number: z
+        .string()
+        .trim()
+        .min(1)
+        .max(40)
+        .optional()
+        .describe('Any number, read in the user’s country'),
     })
     .refine((d) => (d.deviceId === undefined) !== (d.number === undefined), {
       message: 'give either deviceId or number',

@@ -11,6 +11,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, SIPP } from '../src/stack/test-support/sipp.js';
+import { ProcessSampler } from './proc.js';
 import { TASKSET } from './servers.js';
 
 export interface StepOptions {
@@ -42,6 +43,8 @@ export interface StepResult {
   readonly p50: number;
   readonly p95: number;
   readonly p99: number;
+  /** SIPp's CPU time over its run time (1 = its core saturated: the limit may be SIPp's). */
+  readonly sippCpu: number;
   /** The tail of SIPp's output, for a harness error. */
   readonly output: string;
 }
@@ -87,7 +90,7 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
       '-rtt_freq',
       '1000',
     ];
-    const { exitCode, output } = await run(TASKSET, args, dir, options.timeoutSeconds + 10);
+    const { exitCode, output, cpu } = await run(TASKSET, args, dir, options.timeoutSeconds + 10);
     const stats = await readStats(statsFile);
     const count = (column: string): number => {
       const value = Number(stats[column] ?? Number.NaN);
@@ -106,6 +109,7 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
       p50: percentile(times.sorted, 0.5),
       p95: percentile(times.sorted, 0.95),
       p99: percentile(times.sorted, 0.99),
+      sippCpu: cpu,
       output: stats['SuccessfulCall(C)'] === undefined ? output : '',
     };
   } finally {
@@ -118,9 +122,12 @@ function run(
   args: readonly string[],
   cwd: string,
   killAfterSeconds: number,
-): Promise<{ exitCode: number | null; output: string }> {
+): Promise<{ exitCode: number | null; output: string; cpu: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // taskset execs SIPp: the child's PID is SIPp's.
+    const sampler = new ProcessSampler(child.pid === undefined ? [] : [child.pid]);
+    const sampling = sampler.start();
     let output = '';
     const keep = (chunk: string): void => {
       output = (output + chunk).slice(-4000);
@@ -142,7 +149,11 @@ function run(
     child.once('close', (code) => {
       clearTimeout(killer);
       process.off('exit', onExit);
-      resolve({ exitCode: code, output });
+      void sampling
+        .then(() => sampler.stop())
+        .then((usage) => {
+          resolve({ exitCode: code, output, cpu: usage.cpu });
+        }, reject);
     });
   });
 }

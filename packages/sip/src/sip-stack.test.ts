@@ -3,6 +3,8 @@
  * the calls go through ringing, answer, ACK and BYE.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { DigestAuthenticator } from './auth/index.js';
+import { InMemoryLocationStore, Registrar } from './registrar/index.js';
 import { createSipStack, type SipUserAgent } from './sip-stack.js';
 import type { IncomingInvite } from './ua/index.js';
 
@@ -75,5 +77,57 @@ describe('createSipStack', () => {
       kind: 'rejected',
       status: 486,
     });
+  });
+
+  it('plugs the registrar in with one option: REGISTER with digest, retried by request()', async () => {
+    const clock = { now: () => Date.now() };
+    const store = new InMemoryLocationStore();
+    const registrar = new Registrar({
+      store,
+      clock,
+      authenticator: new DigestAuthenticator({
+        realm: 'example.org',
+        secret: Buffer.from('facade-test-secret-0123456789abcdef'),
+        clock,
+      }),
+      credentials: (username) =>
+        Promise.resolve(username === 'alice' ? { password: 'correct horse' } : undefined),
+      servesDomain: (host) => host === 'example.org',
+      checkDigestUri: false, // the Request-URI names the domain, the request goes to 127.0.0.1
+    });
+    const server = await createSipStack({
+      host: '127.0.0.1',
+      port: 0,
+      registrar,
+      delegate: {
+        onInvite: (invite) => {
+          invite.reject(480);
+        },
+      },
+    });
+    running.push(server);
+    const phone = await start(() => undefined);
+    const register = {
+      method: 'REGISTER',
+      uri: 'sip:example.org',
+      to: '<sip:alice@example.org>',
+      from: '<sip:alice@example.org>',
+      destination: { host: '127.0.0.1', port: server.port, transport: 'udp' as const },
+      headers: [{ name: 'Contact', value: `<sip:alice@127.0.0.1:${String(phone.port)}>` }],
+    };
+    const refused = await phone.request({
+      ...register,
+      credentials: { username: 'alice', password: 'wrong' },
+    });
+    expect(refused.status).toBe(401);
+    const response = await phone.request({
+      ...register,
+      credentials: { username: 'alice', password: 'correct horse' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.header('Contact')).toContain(`sip:alice@127.0.0.1:${String(phone.port)}`);
+    const bindings = await registrar.lookup('sip:alice@example.org');
+    expect(bindings).toHaveLength(1);
+    expect(server.ua.allow).toContain('REGISTER');
   });
 });

@@ -191,7 +191,11 @@ export function toVoicemailDto(voicemail: Voicemail): VoicemailDto {
   };
 }
 
-export function toUserStatusDto(userId: string, status: EffectiveStatus, now: number): UserStatusDto {
+export function toUserStatusDto(
+  userId: string,
+  status: EffectiveStatus,
+  now: number,
+): UserStatusDto {
   const { setting, event } = status;
   return {
     userId,

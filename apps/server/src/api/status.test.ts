@@ -87,7 +87,9 @@ describe.each(dialects)('user status API on %s', (dialect) => {
       event: null,
       changesAt: iso(now + 2 * HOUR),
     });
-    expect(events).toEqual([{ type: 'status.changed', userId: 'u-alice', status: dto, at: iso(now) }]);
+    expect(events).toEqual([
+      { type: 'status.changed', userId: 'u-alice', status: dto, at: iso(now) },
+    ]);
 
     // Once `until` has passed, the calendar speaks again.
     h.clock.advance(2 * HOUR);
@@ -127,10 +129,14 @@ describe.each(dialects)('user status API on %s', (dialect) => {
   });
 
   it('lets admins set anyone’s status and users only their own', async () => {
-    expect((await send(admin, 'PUT', '/api/users/u-bob/status', { status: 'away' })).statusCode).toBe(200);
+    expect(
+      (await send(admin, 'PUT', '/api/users/u-bob/status', { status: 'away' })).statusCode,
+    ).toBe(200);
     expect(status(await send(bob, 'GET', '/api/users/me/status')).status).toBe('away');
     expect((await send(alice, 'GET', '/api/users/u-bob/status')).statusCode).toBe(403);
-    expect((await send(alice, 'PUT', '/api/users/u-bob/status', { status: 'busy' })).statusCode).toBe(403);
+    expect(
+      (await send(alice, 'PUT', '/api/users/u-bob/status', { status: 'busy' })).statusCode,
+    ).toBe(403);
     expect((await send(admin, 'GET', '/api/users/nobody/status')).statusCode).toBe(404);
   });
 });

@@ -117,9 +117,7 @@ describe.each(dialects)('call path storage on %s', (dialect) => {
       await store().calls.insert(
         call('c2', t + 1000, { callerNumber: '+442079460958', outcome: 'voicemail' }),
       );
-      await store().calls.insert(
-        call('c3', t + 2000, { contactId: 'k-ann', outcome: 'missed' }),
-      );
+      await store().calls.insert(call('c3', t + 2000, { contactId: 'k-ann', outcome: 'missed' }));
       await store().calls.insert(call('c4', t + 3000, { callerNumber: null, outcome: 'rejected' }));
       await store().calls.insert(
         call('c5', t + 4000, { contactId: 'k-ann', outcome: 'in-progress' }),
@@ -146,23 +144,28 @@ describe.each(dialects)('call path storage on %s', (dialect) => {
       expect(
         ids(await list({ contactId: 'k-ann', outcomes: ['answered', 'missed', 'in-progress'] })),
       ).toEqual(['c5', 'c3', 'c1']);
-      expect(ids(await list({ contactId: 'k-ann', before: TEST_EPOCH + 4000, limit: 1 }))).toEqual(
-        ['c3'],
-      );
+      expect(ids(await list({ contactId: 'k-ann', before: TEST_EPOCH + 4000, limit: 1 }))).toEqual([
+        'c3',
+      ]);
       // Bob's call with the same contact id is his.
       expect(ids(await store().calls.listByUser('bob', { contactId: 'k-ann' }))).toEqual(['b1']);
     });
 
     it('stores who answered, and keeps a record without one as it was', async () => {
       await store().users.put(userInput('alice'));
-      const inserted = await store().calls.insert(call('c1', TEST_EPOCH, { outcome: 'in-progress' }));
+      const inserted = await store().calls.insert(
+        call('c1', TEST_EPOCH, { outcome: 'in-progress' }),
+      );
       expect(inserted).not.toHaveProperty('answeredBy');
       const answered = await store().calls.update('c1', {
         answeredAt: TEST_EPOCH + 5000,
         answeredBy: 'device:desk',
       });
       expect(answered).toMatchObject({ answeredAt: TEST_EPOCH + 5000, answeredBy: 'device:desk' });
-      const ended = await store().calls.update('c1', { outcome: 'answered', endedAt: TEST_EPOCH + 9000 });
+      const ended = await store().calls.update('c1', {
+        outcome: 'answered',
+        endedAt: TEST_EPOCH + 9000,
+      });
       expect(ended).toMatchObject({ answeredBy: 'device:desk', endedAt: TEST_EPOCH + 9000 });
       await expect(store().calls.insert(call('c1', TEST_EPOCH))).rejects.toBeInstanceOf(
         ConflictError,

@@ -41,7 +41,11 @@ export class RecordingCall implements CallControl {
 
   ring(request: RingRequest, signal: AbortSignal): Promise<RingResult> {
     const targets = request.targets.map((t) =>
-      t.kind === 'device' ? `device:${t.deviceId}` : t.kind === 'number' ? `number:${t.number}` : `user:${t.userId}`,
+      t.kind === 'device'
+        ? `device:${t.deviceId}`
+        : t.kind === 'number'
+          ? `number:${t.number}`
+          : `user:${t.userId}`,
     );
     this.actions.push(`ring ${targets.join(',')}`);
     for (const wake of this.ringWaiters.splice(0)) wake();

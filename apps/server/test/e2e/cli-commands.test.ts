@@ -188,6 +188,55 @@ describe('switchboard CLI commands', () => {
     expect(unknownUser.stderr).toContain('nobody');
   });
 
+  it('reads handling codes with the --code-prefix (or SWITCHBOARD_CONTACT_CODE_PREFIX) given', async () => {
+    const file = join(dir, 'prefixed.vcf');
+    writeFileSync(
+      file,
+      [
+        'BEGIN:VCARD',
+        'VERSION:3.0',
+        'UID:prefixed-1',
+        'FN:Golf Partner',
+        'TEL:202 555 0171',
+        'CATEGORIES:Friends,sb/golf',
+        'END:VCARD',
+        'BEGIN:VCARD',
+        'VERSION:3.0',
+        'UID:prefixed-2',
+        'FN:Note Tagged',
+        'TEL:202 555 0172',
+        'NOTE:Met at the club [sb/tennis]',
+        'END:VCARD',
+      ].join('\r\n'),
+    );
+    const withFlag = await cli(
+      'contacts',
+      'import',
+      file,
+      '--user',
+      'alice',
+      '--code-prefix',
+      'sb/',
+    );
+    expect(withFlag.code).toBe(0);
+    expect(withFlag.stdout).toContain('2 cards: 2 created');
+    // Both codes were read (and are not alice's yet, which the import points out).
+    expect(withFlag.stdout).toContain('handling code GOLF is not one of alice');
+    expect(withFlag.stdout).toContain('handling code TENNIS is not one of alice');
+
+    const viaEnv = await runCliToEnd(
+      ['contacts', 'import', file, '--user', 'alice'],
+      { ...env, SWITCHBOARD_CONTACT_CODE_PREFIX: 'sb/' },
+      dir,
+    );
+    expect(viaEnv.stdout).toContain('0 created, 0 updated, 2 unchanged');
+
+    const bad = await cli('contacts', 'import', file, '--user', 'alice', '--code-prefix', 'a b');
+    // A bad setting is a configuration error (exit 2) naming the key.
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('configuration error: contacts.codePrefix');
+  });
+
   it('validates flow maps and lists every problem with its path', async () => {
     const good = await cli('flow', 'validate', 'examples/flows/vip.json');
     expect(good.code).toBe(0);

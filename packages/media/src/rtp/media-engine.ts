@@ -2,7 +2,7 @@
  * The media engine as the server wires it: one port pool, one pacing clock, and the sessions
  * opened from them, so shutdown can close every session still up.
  */
-import { PacingClock } from '../clock/pacing-clock.js';
+import { sharedPacingClock, type PacingClock } from '../clock/pacing-clock.js';
 import { PortPool, type PortPoolOptions } from './port-pool.js';
 import { RtpSession } from './rtp-session.js';
 import type { RtpSessionOptions } from './session-types.js';
@@ -10,7 +10,7 @@ import type { RtpSessionOptions } from './session-types.js';
 export interface MediaEngineOptions extends Omit<RtpSessionOptions, 'pool' | 'pacer' | 'onClosed'> {
   /** RTP port range and bind address. */
   readonly ports: PortPoolOptions;
-  /** The pacing loop; a new one on the real clock by default (one per engine, one engine per process). */
+  /** The pacing loop; the process's shared one by default. */
   readonly pacer?: PacingClock;
 }
 
@@ -23,7 +23,7 @@ export class MediaEngine {
   constructor(options: MediaEngineOptions) {
     const { ports, pacer, ...defaults } = options;
     this.pool = new PortPool(ports);
-    this.pacer = pacer ?? new PacingClock();
+    this.pacer = pacer ?? sharedPacingClock();
     this.defaults = defaults;
   }
 

@@ -53,7 +53,6 @@ export class RtcpReporter {
   private lastSrArrivalMs = 0;
   remoteReport: RemoteReport | undefined;
   byeReceived = false;
-  reportsSent = 0;
   packetsReceived = 0;
   malformed = 0;
 
@@ -76,13 +75,13 @@ export class RtcpReporter {
     this.sentRtpSinceReport = true;
   }
 
-  /** The report due at `nowMs`, or undefined when none is due. */
-  due(
-    nowMs: number,
-    sender: RtcpSenderState,
-    receive: RtcpReceiveState | undefined,
-  ): Uint8Array | undefined {
-    if (this.nextAt === undefined || nowMs < this.nextAt) return undefined;
+  /** True when a report is due (checked every tick: no allocation). */
+  isDue(nowMs: number): boolean {
+    return this.nextAt !== undefined && nowMs >= this.nextAt;
+  }
+
+  /** The report due at `nowMs` (see isDue); schedules the next one. */
+  due(nowMs: number, sender: RtcpSenderState, receive: RtcpReceiveState | undefined): Uint8Array {
     this.nextAt = nowMs + jittered(this.intervalMs);
     return this.build(nowMs, sender, receive);
   }
@@ -117,7 +116,6 @@ export class RtcpReporter {
       };
     }
     this.sentRtpSinceReport = false;
-    this.reportsSent += 1;
     return buildReport({ ssrc: sender.ssrc, sender: senderInfo, reports, cname: this.cname });
   }
 

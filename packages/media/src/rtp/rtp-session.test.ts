@@ -306,6 +306,41 @@ describe('RtpSession on loopback', () => {
     }).toThrow(/not a DTMF digit/);
   });
 
+  it('decodes events a gateway sends with an SSRC of their own between audio packets', async () => {
+    harness = new LoopbackHarness();
+    const session = await harness.session();
+    const peer = await harness.peer();
+    session.setRemote(remoteAt(peer.port));
+    const digits: DtmfEvent[] = [];
+    session.onDtmf((event) => digits.push(event));
+    const audio = (seq: number) =>
+      buildRtpPacket({
+        payloadType: 0,
+        sequence: seq,
+        timestamp: seq * 160,
+        ssrc: 1111,
+        payload: new Uint8Array(160),
+      });
+    const event = (seq: number, end: boolean, duration: number) =>
+      buildRtpPacket({
+        payloadType: 101,
+        sequence: seq,
+        timestamp: 8000,
+        ssrc: 2222,
+        marker: seq === 0,
+        payload: Uint8Array.from([3, end ? 0x8a : 0x0a, duration >> 8, duration & 0xff]),
+      });
+    const packets = [audio(1), event(0, false, 160), audio(2), event(1, false, 320), audio(3)];
+    packets.push(event(2, true, 480), audio(4), event(3, true, 480), event(4, true, 480), audio(5));
+    for (const packet of packets) {
+      peer.send(packet, session.localPort);
+      await new Promise((resolve) => setTimeout(resolve, 1)); // keep the order
+    }
+    await waitFor(() => session.stats().packetsReceived === packets.length, 'all packets');
+    expect(digits).toEqual([{ digit: '3', durationMs: 60, via: 'rfc4733' }]);
+    expect(session.stats()).toMatchObject({ ssrcChanges: 0, packetsLost: 0 });
+  });
+
   it('refuses DTMF when telephone-event was not negotiated or the stream is on hold', async () => {
     harness = new LoopbackHarness();
     const session = await harness.session();
@@ -342,6 +377,17 @@ describe('RtpSession on loopback', () => {
     session.setRemote(remoteAt(peer.port, { remoteAddress: '0.0.0.0' }));
     await harness.pump(3);
     expect(session.stats().destination).toBeUndefined();
+    // A rejected stream (port 0) gets neither RTP nor RTCP.
+    session.setRemote(remoteAt(0));
+    await harness.pump(300);
+    expect(peer.packets).toHaveLength(5);
+    expect(session.stats().rtcpSent).toBe(0);
+    expect(() => {
+      session.setRemote(remoteAt(70_000));
+    }).toThrow(/remotePort must be an integer 0-65535, got 70000/);
+    expect(() => {
+      session.setRemote(remoteAt(peer.port, { payloadType: 200 }));
+    }).toThrow(/payload types are 0-127/);
   });
 
   it('repacketizes to the far end’s ptime and reframes its packets into 20 ms frames', async () => {
@@ -435,5 +481,43 @@ describe('RtpSession on loopback', () => {
     expect(() => {
       a.setRemote(remoteAt(4000, { remoteAddress: '127.0.0.1' }));
     }).toThrow(/cannot be reached/);
+  });
+
+  it('reaches an IPv4 far end from a dual-stack session bound to ::', async () => {
+    harness = new LoopbackHarness('::');
+    const session = await harness.session();
+    const peer = await harness.peer('127.0.0.1');
+    session.setRemote(remoteAt(peer.port));
+    session.setSource(new ToneSource(1000));
+    await harness.pump(3);
+    await waitFor(() => peer.packets.length === 3, 'packets over IPv4');
+    peer.send(
+      buildRtpPacket({
+        payloadType: 0,
+        sequence: 1,
+        timestamp: 0,
+        ssrc: 3,
+        payload: new Uint8Array(160),
+      }),
+      session.localPort,
+    );
+    await waitFor(() => session.stats().packetsReceived === 1, 'a packet back');
+    expect(session.stats().destination).toEqual({ address: '::ffff:127.0.0.1', port: peer.port });
+  });
+
+  it('ends a call on hold after the hold timeout when neither RTP nor RTCP arrives', async () => {
+    harness = new LoopbackHarness();
+    const session = await harness.session({ mediaTimeoutMs: 1000, holdTimeoutMs: 3000 });
+    const peer = await harness.peer();
+    const timeouts: unknown[] = [];
+    session.onMediaTimeout((timeout) => timeouts.push(timeout));
+    session.setRemote(remoteAt(peer.port, { direction: 'inactive' }));
+    await harness.pump(140); // 2.8 s: more than the media timeout, less than the hold timeout
+    session.setDirection('sendonly'); // still on hold; the silence is measured from the change
+    await harness.pump(140);
+    expect(timeouts).toHaveLength(0);
+    await harness.pump(20);
+    expect(timeouts).toEqual([{ onHold: true, silentForMs: expect.any(Number) as number }]);
+    await expect(session.mediaTimeout).resolves.toMatchObject({ onHold: true });
   });
 });

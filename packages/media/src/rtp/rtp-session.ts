@@ -136,6 +136,8 @@ export class RtpSession implements MediaEndpoint {
   private latchedAt = 0;
   private rtcpLatchedAddress: string | undefined;
   private rtcpLatchedPort = 0;
+  private rtcpAddress = '';
+  private rtcpPort = 0;
   private sinks: readonly FrameSink[] = [];
   private dtmfListeners: readonly ((event: DtmfEvent) => void)[] = [];
   private dtmfStartListeners: readonly ((digit: string) => void)[] = [];
@@ -166,6 +168,7 @@ export class RtpSession implements MediaEndpoint {
   private comfortNoise = 0;
   private dtmfReceived = 0;
   private sendErrors = 0;
+  private rtcpSent = 0;
   private callbackErrors = 0;
   private loggedSocketError = false;
 
@@ -252,6 +255,7 @@ export class RtpSession implements MediaEndpoint {
    */
   setRemote(media: RemoteMedia): void {
     if (this.closed) throw new MediaSessionClosedError('the RTP session is closed');
+    checkRemote(media);
     const address = this.reachable(media.remoteAddress);
     const rtcpAddress = this.reachable(media.remoteRtcpAddress ?? media.remoteAddress);
     const previous = this.remote;
@@ -430,7 +434,7 @@ export class RtpSession implements MediaEndpoint {
       ssrcChanges: this.ssrcChanges,
       comfortNoise: this.comfortNoise,
       dtmfReceived: this.dtmfReceived,
-      rtcpSent: this.rtcp.reportsSent,
+      rtcpSent: this.rtcpSent,
       rtcpReceived: this.rtcp.packetsReceived,
       rtcpMalformed: this.rtcp.malformed,
       sendErrors: this.sendErrors,
@@ -533,7 +537,7 @@ export class RtpSession implements MediaEndpoint {
 
     this.dtmfDecoder.poll(nowMs);
     this.checkTimeout(nowMs);
-    if (remote !== undefined) {
+    if (remote !== undefined && this.rtcp.isDue(nowMs) && this.findRtcpDestination()) {
       const report = this.rtcp.due(
         nowMs,
         {
@@ -544,7 +548,7 @@ export class RtpSession implements MediaEndpoint {
         },
         this.haveRemoteSsrc ? { remoteSsrc: this.remoteSsrc, stats: this.receiveStats } : undefined,
       );
-      if (report !== undefined) this.sendRtcp(report);
+      this.sendRtcp(report);
     }
   }
 
@@ -680,16 +684,12 @@ export class RtpSession implements MediaEndpoint {
     this.packetsReceived += 1;
     this.bytesReceived += header.payloadLength;
     this.lastRtpAt = now;
-    if (!this.haveRemoteSsrc || header.ssrc !== this.remoteSsrc) {
-      if (this.haveRemoteSsrc) this.ssrcChanges += 1;
-      this.haveRemoteSsrc = true;
-      this.remoteSsrc = header.ssrc;
-      this.receiveStats.reset();
-      this.dtmfDecoder.reset();
-      this.frameFill = 0;
-    }
-    this.receiveStats.updateSequence(header.sequence);
     if (kind === KIND_EVENT) {
+      // Some gateways send events with an SSRC of their own: they neither reset the audio
+      // statistics nor count in them; the decoder tells presses apart by timestamp anyway.
+      if (this.haveRemoteSsrc && header.ssrc === this.remoteSsrc) {
+        this.receiveStats.updateSequence(header.sequence);
+      }
       this.dtmfDecoder.handle(
         packet,
         header.payloadOffset,
@@ -699,11 +699,20 @@ export class RtpSession implements MediaEndpoint {
       );
       return;
     }
+    if (!this.haveRemoteSsrc || header.ssrc !== this.remoteSsrc) {
+      // A new source (the far end restarted, or another sender took over): fresh statistics.
+      if (this.haveRemoteSsrc) this.ssrcChanges += 1;
+      this.haveRemoteSsrc = true;
+      this.remoteSsrc = header.ssrc;
+      this.receiveStats.reset();
+      this.frameFill = 0;
+    }
+    this.receiveStats.updateSequence(header.sequence);
     if (kind === KIND_CN) {
       this.comfortNoise += 1;
       return;
     }
-    // Event packets carry the press's start time, so only audio feeds the jitter estimate.
+    // Only audio feeds the jitter estimate: event packets carry the start time of their press.
     this.receiveStats.updateJitter(now * 8, header.timestamp);
     if (!receives(this.currentDirection)) return; // we declared we do not want media now
     const decode = kind === KIND_PCMU ? PCMU_DECODE : PCMA_DECODE;
@@ -788,24 +797,29 @@ export class RtpSession implements MediaEndpoint {
     }
   }
 
-  private sendRtcp(packet: Uint8Array): void {
+  /** Where RTCP goes now (fields set), or false when nowhere. */
+  private findRtcpDestination(): boolean {
     const remote = this.remote;
-    if (remote === undefined) return;
-    let address: string | undefined;
-    let port: number;
+    if (remote === undefined || remote.port === 0) return false; // rejected stream: no RTCP
     if (this.rtcpLatchedAddress !== undefined) {
-      address = this.rtcpLatchedAddress;
-      port = this.rtcpLatchedPort;
+      this.rtcpAddress = this.rtcpLatchedAddress;
+      this.rtcpPort = this.rtcpLatchedPort;
     } else if (this.latchedAddress !== undefined) {
-      address = this.latchedAddress;
-      port = this.latchedPort + 1;
+      this.rtcpAddress = this.latchedAddress;
+      this.rtcpPort = this.latchedPort + 1;
     } else {
-      address = remote.rtcpAddress;
-      port = remote.rtcpPort;
+      this.rtcpAddress = remote.rtcpAddress;
+      this.rtcpPort = remote.rtcpPort;
     }
-    if (address === '0.0.0.0' || address === '::' || port <= 0 || port > 65535) return;
+    const address = this.rtcpAddress;
+    return address !== '0.0.0.0' && address !== '::' && this.rtcpPort > 0 && this.rtcpPort <= 65535;
+  }
+
+  private sendRtcp(packet: Uint8Array): void {
+    if (!this.findRtcpDestination()) return;
     try {
-      this.pair.rtcp.send(packet, port, address);
+      this.pair.rtcp.send(packet, this.rtcpPort, this.rtcpAddress);
+      this.rtcpSent += 1;
     } catch (error) {
       this.onSocketError(error instanceof Error ? error : new Error(String(error)));
     }
@@ -886,5 +900,25 @@ export class RtpSession implements MediaEndpoint {
     throw new TypeError(
       `RTP far end ${address} cannot be reached from a session bound to an ${this.pair.family} address`,
     );
+  }
+}
+
+/** Rejects numbers that cannot be on the wire, with the field named. */
+function checkRemote(media: RemoteMedia): void {
+  const port = (name: string, value: number | undefined, min: number): void => {
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > 65535)) {
+      throw new RangeError(`${name} must be an integer ${String(min)}-65535, got ${String(value)}`);
+    }
+  };
+  port('remotePort', media.remotePort, 0);
+  port('remoteRtcpPort', media.remoteRtcpPort, 1);
+  const types = [media.payloadType, media.telephoneEventPayloadType];
+  for (const pt of [
+    ...types,
+    ...(media.receivePayloadTypes ?? []).map((entry) => entry.payloadType),
+  ]) {
+    if (pt !== undefined && (!Number.isInteger(pt) || pt < 0 || pt > 127)) {
+      throw new RangeError(`RTP payload types are 0-127, got ${String(pt)}`);
+    }
   }
 }

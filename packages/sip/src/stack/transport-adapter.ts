@@ -107,6 +107,9 @@ export class TransportAdapter implements TransactionTransport, TransportDelegate
             protocol,
             host: destination.host,
             port: destination.port,
+            ...(destination.connectionId === undefined
+              ? {}
+              : { connectionId: destination.connectionId }),
           })
         : transports.sendResponse(message, sourceOf(destination, protocol, transports));
     sending.catch((error: unknown) => {

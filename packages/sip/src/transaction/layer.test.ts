@@ -34,6 +34,7 @@ class RecordingDelegate implements TransactionLayerDelegate {
   readonly stray: SipResponse[] = [];
   readonly failures: TransactionFailure[] = [];
   readonly dropped: string[] = [];
+  readonly terminated: ServerTransaction[] = [];
 
   onRequest(request: SipRequest, transaction: ServerTransaction): void {
     this.requests.push({ request, transaction });
@@ -56,6 +57,9 @@ class RecordingDelegate implements TransactionLayerDelegate {
   }
   onDropped(_message: SipMessage, reason: string): void {
     this.dropped.push(reason);
+  }
+  onServerTerminated(transaction: ServerTransaction): void {
+    this.terminated.push(transaction);
   }
 }
 
@@ -81,6 +85,19 @@ describe('TransactionLayer: server side (RFC 3261 §17.2.3)', () => {
     layer.receive(invite, SOURCE);
     expect(transport.sent.map((s) => (s.message as SipResponse).status)).toEqual([180, 180]);
     expect(transport.sent[0]?.destination).toEqual(SOURCE);
+  });
+
+  it('tells the TU when a server transaction terminates, once', () => {
+    const { layer, delegate, timers } = setup();
+    const options = request({ method: 'OPTIONS' });
+    layer.receive(options, SOURCE);
+    const tx = delegate.requests[0]!.transaction;
+    tx.respond(response(options, 200));
+    expect(delegate.terminated).toEqual([]);
+    timers.advance(32_000); // Timer J over UDP
+    expect(delegate.terminated).toEqual([tx]);
+    layer.dispose();
+    expect(delegate.terminated).toEqual([tx]);
   });
 
   it('keeps requests with another branch, sent-by or method apart', () => {

@@ -140,7 +140,7 @@ export class TransportLayer {
       await chosen.sendBytes(
         sent === request ? bytes : serializeMessage(sent),
         destination,
-        undefined,
+        chosen.protocol === destination.protocol ? destination.connectionId : undefined,
         sent,
       );
       if (moved && request.method === 'INVITE' && branch !== undefined)

@@ -27,6 +27,12 @@ export interface Endpoint {
 export interface RequestDestination extends Endpoint {
   /** The transport the target asked for (from its URI, RFC 3263 lookups, or configuration). */
   readonly protocol: TransportProtocol;
+  /**
+   * A connection to prefer (TCP, TLS, WS, WSS): the one a dialog's peer reached us on, which is
+   * often the only way back to a phone behind NAT (RFC 5626 §3.2, RFC 7118 §5). Ignored when it
+   * has closed or the request goes over another protocol; the address is used then.
+   */
+  readonly connectionId?: string;
 }
 
 /** Where a received message came from, as the transport saw it. */

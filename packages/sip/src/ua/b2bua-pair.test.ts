@@ -149,4 +149,13 @@ describe('B2buaPair', () => {
     expect(pair.state).toBe('ended');
     expect(byesOn(h, b)).toHaveLength(1);
   });
+
+  it('a user agent shutting down ends the pair without a BYE', async () => {
+    const { h, a, b } = await twoLegs();
+    const pair = linkDialogs(a, b, { onOffer: () => ({ status: 488 }) });
+    h.ua.close();
+    expect(pair.state).toBe('ended');
+    expect((await pair.ended).end?.cause).toBe('closed');
+    expect(h.requestsSent('BYE')).toHaveLength(0);
+  });
 });

@@ -99,6 +99,11 @@ export class B2buaPair {
       end,
       ...(end.reason === undefined ? {} : { reason: end.reason }),
     };
+    if (end.cause === 'closed') {
+      // The whole user agent is shutting down: no BYE goes out (see UserAgent.close).
+      this.#settle(result);
+      return;
+    }
     void this.#bye(other, end.reason === undefined ? {} : { reason: end.reason }).then(() => {
       this.#settle(result);
     });

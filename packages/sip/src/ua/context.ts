@@ -7,7 +7,7 @@ import type { DigestSession } from '../auth/index.js';
 import type { Dialog, DialogHost, DialogLayer } from '../dialog/index.js';
 import type { HeaderField, SipMessage, SipRequest, SipResponse } from '../message/index.js';
 import type { TimerConfig, TransactionLayer, TransactionTimers } from '../transaction/index.js';
-import type { TransportName } from '../transaction/index.js';
+import type { InviteServerTransaction, TransportName } from '../transaction/index.js';
 import type { AnswerRetransmitter } from './answer-retransmitter.js';
 
 export interface ResponseOptions {
@@ -17,6 +17,11 @@ export interface ResponseOptions {
   readonly headers?: readonly HeaderField[];
   readonly body?: string | Buffer;
   readonly contentType?: string;
+}
+
+/** A request of ours still waiting for its outcome; the core abandons it when it closes. */
+export interface Abandonable {
+  abandon(): void;
 }
 
 export interface UaContext {
@@ -31,6 +36,8 @@ export interface UaContext {
   readonly supported: string;
   /** The digest credentials of dialogs we set up with them, for requests sent in them later. */
   readonly credentials: WeakMap<Dialog, DigestSession>;
+  /** Requests and calls of ours still waiting for their outcome. */
+  readonly pending: Set<Abandonable>;
   /** 2xx retransmitters waiting for their ACK, by dialog (one INVITE at a time per dialog). */
   readonly pendingAcks: Map<Dialog, AnswerRetransmitter>;
   /** A response with our Server header (§20.35) added to the copied fields. */
@@ -45,6 +52,12 @@ export interface UaContext {
     status: number,
     options: ResponseOptions & { readonly toTag: string; readonly transport: TransportName },
   ): SipResponse;
+  /**
+   * An incoming INVITE has its final response: a CANCEL or a transaction failure no longer
+   * concerns it, and the core stops holding it for them (memory: the transaction lives on for
+   * 64·T1).
+   */
+  inviteAnswered(transaction: InviteServerTransaction): void;
   /** Failures that are not a peer's fault (a throwing delegate, a send that failed). */
   reportError(error: unknown, message?: SipMessage): void;
   /** A random number in [0, 1) (Retry-After values); injectable for tests. */

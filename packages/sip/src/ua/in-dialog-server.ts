@@ -133,6 +133,7 @@ export class InDialogServer {
     const answer = await this.#answerOffer(dialog, request, 'INVITE');
     // Cancelled (487 sent) or failed while the offer was being answered.
     if (transaction.state !== 'proceeding') return;
+    this.ctx.inviteAnswered(transaction);
     dialog.modification.end();
     if ('status' in answer) {
       transaction.respond(this.#refusalResponse(request, answer));

@@ -218,4 +218,30 @@ describe('IncomingInvite: answering a call (RFC 3261 §13.3)', () => {
       connectionId: 'c-1',
     });
   });
+
+  it('a BYE that overtakes a lost ACK ends the call: accept() rejects, no more 200s', async () => {
+    const h = new Harness();
+    h.receive(peerRequest());
+    const invite = h.invites[0]!;
+    const accepted = invite.accept({ sdp: SDP_ANSWER });
+    const failed = expect(accepted).rejects.toThrow(/hung up before the call was up/);
+    h.receive(
+      peerRequest({ method: 'BYE', toTag: invite.localTag, cseq: 2, branch: 'z9hG4bKbye' }),
+    );
+    await failed;
+    expect(invite.state).toBe('cancelled');
+    expect(invite.abortCause).toBe('bye');
+    expect(h.ua.pendingAcks.size).toBe(0);
+    h.timers.advance(10_000);
+    expect(h.statuses().filter((status) => status === 200)).toHaveLength(2); // our 200, BYE's 200
+  });
+
+  it('closing the user agent while waiting for the ACK makes accept() reject', async () => {
+    const h = new Harness();
+    h.receive(peerRequest());
+    const accepted = h.invites[0]!.accept({ sdp: SDP_ANSWER });
+    h.ua.close();
+    await expect(accepted).rejects.toThrow(/closed/);
+    expect(h.invites[0]!.state).toBe('failed');
+  });
 });

@@ -51,7 +51,9 @@ export class IncomingInvite {
   readonly localTag = newTag();
   readonly #transaction: InviteServerTransaction;
   readonly #ctx: UaContext;
-  readonly #abort = new AbortController();
+  /** Made on first use of `signal`: most calls are never cancelled, and nobody asks. */
+  #abort: AbortController | undefined;
+  #abortReason: Error | undefined;
   #state: IncomingInviteState = 'ringing';
   #dialog: Dialog | undefined;
   #abortCause: InviteAbortCause | undefined;
@@ -78,6 +80,10 @@ export class IncomingInvite {
    * answered 487 by the stack), a BYE on the early dialog (§15.1.2) or a transaction failure.
    */
   get signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#abortReason !== undefined) this.#abort.abort(this.#abortReason);
+    }
     return this.#abort.signal;
   }
 
@@ -131,6 +137,7 @@ export class IncomingInvite {
       return Promise.reject(new InviteStateError('The INVITE transaction is over'));
     }
     this.#state = 'accepted';
+    this.#ctx.inviteAnswered(this.#transaction);
     // §12.1.1: a 2xx sent makes the dialog confirmed; the call is up once the ACK comes.
     dialog.confirm();
     dialog.recordSdp({ local: options.sdp, remote: this.offer });
@@ -180,6 +187,7 @@ export class IncomingInvite {
       }),
     );
     this.#state = 'rejected';
+    this.#ctx.inviteAnswered(this.#transaction);
     this.#dialog?.terminate({ by: 'local', cause: 'rejected' });
     return sent;
   }
@@ -222,6 +230,7 @@ export class IncomingInvite {
     if (this.#state === 'ringing') {
       this.#transaction.respond(this.#ctx.response(this.request, 500, { toTag: this.localTag }));
       this.#state = 'failed';
+      this.#ctx.inviteAnswered(this.#transaction);
       this.#dialog?.terminate({ by: 'local', cause: 'failed' });
     }
   }
@@ -229,12 +238,16 @@ export class IncomingInvite {
   #end(cause: InviteAbortCause, state: IncomingInviteState, status: number | undefined): boolean {
     if (this.#state !== 'ringing') return false;
     this.#state = state;
+    this.#ctx.inviteAnswered(this.#transaction);
     if (status !== undefined) {
       this.#transaction.respond(this.#ctx.response(this.request, status, { toTag: this.localTag }));
     }
     this.#abortCause = cause;
     this.#dialog?.terminate({ by: 'remote', cause: cause === 'failed' ? 'failed' : 'cancelled' });
-    this.#abort.abort(new InviteStateError(`The call was ended before it was answered (${cause})`));
+    this.#abortReason = new InviteStateError(
+      `The call was ended before it was answered (${cause})`,
+    );
+    this.#abort?.abort(this.#abortReason);
     return true;
   }
 
@@ -253,22 +266,28 @@ export class IncomingInvite {
     return dialog;
   }
 
-  /** While the call is not up: a BYE from the caller ends it (§15.1.2: 487 to the INVITE). */
+  /**
+   * While the call is not up. A BYE from the caller on the ringing call ends it (§15.1.2: 487 to
+   * the INVITE). A dialog that ends between our 2xx and its ACK (the caller's BYE overtook a lost
+   * ACK, the user agent closed) makes `accept()` reject.
+   */
   readonly #earlyDelegate: DialogDelegate = {
     onBye: () => {
-      if (this.#state === 'ringing') {
-        this.#end('bye', 'cancelled', 487);
-      } else if (this.#state === 'accepted') {
-        // The caller hung up before its ACK reached us.
-        const dialog = this.#dialog;
-        if (dialog !== undefined) {
-          this.#ctx.pendingAcks.get(dialog)?.stop();
-          this.#ctx.pendingAcks.delete(dialog);
-          dialog.delegate = undefined;
-        }
+      if (this.#state === 'ringing') this.#end('bye', 'cancelled', 487);
+    },
+    onTerminated: (end) => {
+      if (this.#state !== 'accepted') return;
+      const dialog = this.#dialog;
+      if (dialog !== undefined) dialog.delegate = undefined;
+      if (end.by === 'remote' && end.cause === 'bye') {
         this.#state = 'cancelled';
         this.#abortCause = 'bye';
         this.#settle?.reject(new InviteStateError('The caller hung up before the call was up'));
+      } else {
+        this.#state = 'failed';
+        this.#settle?.reject(
+          new InviteStateError(`The call ended before it was acknowledged (${end.cause})`),
+        );
       }
     },
   };

@@ -45,9 +45,12 @@ export class IncomingRequest {
   /**
    * Answers with `status` (100-699). A To tag is added when the request has none (RFC 3261
    * §8.2.6.2), the same one in every response to it. False when nothing was sent: a final
-   * response already went.
+   * response already went. Throws RangeError for a status outside 100-699.
    */
   respond(status: number, options: ResponseOptions = {}): boolean {
+    if (!Number.isInteger(status) || status < 100 || status > 699) {
+      throw new RangeError(`A response has a status 100-699, not ${String(status)}`);
+    }
     this.#toTag ??= newTag();
     return this.send(this.#ctx.response(this.request, status, { toTag: this.#toTag, ...options }));
   }

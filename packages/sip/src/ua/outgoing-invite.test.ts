@@ -368,4 +368,18 @@ describe('UserAgent.request: a non-INVITE request and its final response', () =>
       UaOptionError,
     );
   });
+
+  it('close() settles what is still waiting: the call rejects, the request resolves 503', async () => {
+    const h = new Harness();
+    const call = h.ua.invite({ uri: TARGET });
+    h.receive(peerResponse(h.lastRequest('INVITE'), 180));
+    const options = h.ua.request({ method: 'OPTIONS', uri: TARGET });
+    h.ua.close();
+    await expect(call).rejects.toMatchObject({ kind: 'transport', status: 503 });
+    const response = await options;
+    expect(response.status).toBe(503);
+    expect(isLocalResponse(response)).toBe(true);
+    expect(h.ua.pending.size).toBe(0);
+    expect(h.ua.dialogs.size).toBe(0);
+  });
 });

@@ -27,7 +27,7 @@ import type {
   Transaction,
   TransactionFailure,
 } from '../transaction/index.js';
-import type { UaContext } from './context.js';
+import type { Abandonable, UaContext } from './context.js';
 import { InviteError } from './errors.js';
 import { credentialsFor, worthRetry } from './outgoing-request.js';
 import {
@@ -77,7 +77,7 @@ export interface OutgoingInviteDefaults {
   readonly identity: RequestIdentity;
 }
 
-export class OutgoingInvite implements ClientTransactionUser {
+export class OutgoingInvite implements ClientTransactionUser, Abandonable {
   #state: OutgoingInviteState = 'calling';
   /** §9.1: `pending` until a provisional response allows the CANCEL. */
   #cancel: 'none' | 'pending' | 'sent' = 'none';
@@ -120,7 +120,15 @@ export class OutgoingInvite implements ClientTransactionUser {
     }
     this.#send();
     signal?.addEventListener('abort', this.#onAbort, { once: true });
+    if (this.#state === 'calling' || this.#state === 'proceeding') this.ctx.pending.add(this);
     return promise;
+  }
+
+  /** The user agent closes: the call fails as if the transport had (503). */
+  abandon(): void {
+    if (this.#state !== 'calling' && this.#state !== 'proceeding') return;
+    this.#endEarlyDialogs('failed');
+    this.#fail(new InviteError('transport', 503, 'The user agent was closed'));
   }
 
   /** Asks for the call to be cancelled (the AbortSignal does this). */
@@ -254,13 +262,18 @@ export class OutgoingInvite implements ClientTransactionUser {
       this.ctx.dialogs.add(dialog);
     }
     this.#confirmed.set(tag, dialog);
-    const ack = dialog.createRequest('ACK', {
-      cseq: request.cseq().seq,
-      // §13.2.2.4: the ACK carries the INVITE's credentials.
-      headers: request.headers.filter(isCredential),
-    });
-    dialog.rememberAck(request.cseq().seq, ack);
-    this.#sendAck(ack.request, ack.destination, response);
+    try {
+      const ack = dialog.createRequest('ACK', {
+        cseq: request.cseq().seq,
+        // §13.2.2.4: the ACK carries the INVITE's credentials.
+        headers: request.headers.filter(isCredential),
+      });
+      dialog.rememberAck(request.cseq().seq, ack);
+      this.#sendAck(ack.request, ack.destination, response);
+    } catch (error) {
+      // A Contact we cannot reach (tel:, another scheme): the call cannot be acknowledged.
+      this.ctx.reportError(error, response);
+    }
     if (this.options.credentials !== undefined) {
       this.ctx.credentials.set(dialog, this.options.credentials);
     }
@@ -365,6 +378,7 @@ export class OutgoingInvite implements ClientTransactionUser {
   }
 
   #cleanup(): void {
+    this.ctx.pending.delete(this);
     this.options.signal?.removeEventListener('abort', this.#onAbort);
     if (this.#cancelTimer !== undefined) this.ctx.timers.clearTimeout(this.#cancelTimer);
     this.#cancelTimer = undefined;

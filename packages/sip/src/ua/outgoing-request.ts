@@ -22,7 +22,7 @@ import type {
   Transaction,
   TransactionFailure,
 } from '../transaction/index.js';
-import type { UaContext } from './context.js';
+import type { Abandonable, UaContext } from './context.js';
 
 const localResponses = new WeakSet<SipResponse>();
 
@@ -75,7 +75,7 @@ export interface OutgoingRequestHooks {
   on2xx?(response: SipResponse, request: SipRequest): void;
 }
 
-export class OutgoingRequest implements ClientTransactionUser {
+export class OutgoingRequest implements ClientTransactionUser, Abandonable {
   #state: OutgoingRequestState = 'sending';
   #transaction: ClientTransaction | undefined;
   #resolve: (response: SipResponse) => void = () => undefined;
@@ -97,8 +97,21 @@ export class OutgoingRequest implements ClientTransactionUser {
     const promise = new Promise<SipResponse>((resolve) => {
       this.#resolve = resolve;
     });
-    this.#transmit(this.build());
+    this.ctx.pending.add(this);
+    try {
+      this.#transmit(this.build());
+    } catch (error) {
+      this.ctx.pending.delete(this);
+      throw error;
+    }
     return promise;
+  }
+
+  /** The user agent closes: resolve with a local 503 (§8.1.3.1: the transport is gone). */
+  abandon(): void {
+    const request = this.#transaction?.request;
+    if (request === undefined) return;
+    this.#finish(localResponse(this.ctx, request, { kind: 'transport', error: 'closed' }));
   }
 
   #transmit(built: DialogRequest): void {
@@ -149,6 +162,7 @@ export class OutgoingRequest implements ClientTransactionUser {
   #finish(response: SipResponse): void {
     if (this.#state === 'done') return;
     this.#state = 'done';
+    this.ctx.pending.delete(this);
     this.#resolve(response);
   }
 }

@@ -177,6 +177,21 @@ describe('UserAgent: requests outside a dialog', () => {
     expect(h.errors).toHaveLength(1);
   });
 
+  it('answers 400 to an INVITE with a malformed Record-Route, before the delegate sees it', () => {
+    const h = new Harness();
+    h.receive(peerRequest({ extra: ['Record-Route: sip:no-brackets.example;lr'] }));
+    expect(h.statuses()).toEqual([400]);
+    expect(h.invites).toHaveLength(0);
+  });
+
+  it('refuses a response status outside 100-699 with a RangeError', () => {
+    const h = new Harness();
+    h.receive(peerRequest({ method: 'MESSAGE', body: 'x', contentType: 'text/plain' }));
+    expect(() => h.requests[0]!.respond(99)).toThrow(RangeError);
+    expect(() => h.requests[0]!.respond(700)).toThrow(RangeError);
+    expect(h.statuses()).toEqual([]);
+  });
+
   it('answers 400 naming the header when a header it must read is malformed', () => {
     const h = new Harness();
     h.receive(peerRequest({ contentType: '/' }));

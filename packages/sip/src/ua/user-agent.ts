@@ -38,7 +38,7 @@ import {
   type TransportName,
 } from '../transaction/index.js';
 import type { AnswerRetransmitter } from './answer-retransmitter.js';
-import type { ResponseOptions, UaContext } from './context.js';
+import type { Abandonable, ResponseOptions, UaContext } from './context.js';
 import { UaOptionError } from './errors.js';
 import { InDialogServer, type Cancellable } from './in-dialog-server.js';
 import { IncomingInvite } from './incoming-invite.js';
@@ -161,6 +161,7 @@ export class UserAgent implements TransactionLayerDelegate, UaContext, DialogHos
   readonly supported: string;
   readonly credentials = new WeakMap<Dialog, DigestSession>();
   readonly pendingAcks = new Map<Dialog, AnswerRetransmitter>();
+  readonly pending = new Set<Abandonable>();
   readonly userAgent: string | undefined;
   readonly #options: UserAgentOptions;
   readonly #supported: ReadonlySet<string>;
@@ -279,11 +280,13 @@ export class UserAgent implements TransactionLayerDelegate, UaContext, DialogHos
   }
 
   /**
-   * Stops every 2xx retransmission and terminates every dialog (`closed`, no BYE is sent): call
-   * it before closing the transports. Requests arriving afterwards get 503.
+   * Stops every 2xx retransmission and terminates every dialog (`closed`, no BYE is sent); calls
+   * still being placed reject (503) and requests still waiting resolve with a local 503. Call it
+   * before closing the transports. Requests arriving afterwards get 503.
    */
   close(): void {
     this.#closed = true;
+    for (const outgoing of [...this.pending]) outgoing.abandon();
     for (const retransmitter of this.pendingAcks.values()) retransmitter.stop();
     this.pendingAcks.clear();
     for (const dialog of this.dialogs.all()) dialog.terminate({ by: 'local', cause: 'closed' });
@@ -302,8 +305,10 @@ export class UserAgent implements TransactionLayerDelegate, UaContext, DialogHos
     const host = uriHost(contact?.host ?? sentBy.host);
     const port = contact?.port ?? sentBy.port;
     const user = contact?.user ?? 'switchboard';
-    const param = transport === 'udp' ? '' : `;transport=${transport}`;
-    return `<${secure ? 'sips' : 'sip'}:${user}@${host}:${String(port)}${param}>`;
+    // RFC 7118 §5.2: the URI parameter is `ws` for WS and WSS alike; WSS is a sips: URI.
+    const param = transport === 'udp' ? '' : `;transport=${transport === 'wss' ? 'ws' : transport}`;
+    const scheme = secure || transport === 'wss' ? 'sips' : 'sip';
+    return `<${scheme}:${user}@${host}:${String(port)}${param}>`;
   }
 
   async sendInDialog(
@@ -381,6 +386,10 @@ export class UserAgent implements TransactionLayerDelegate, UaContext, DialogHos
     return this.response(request, status, { ...options, headers });
   }
 
+  inviteAnswered(transaction: InviteServerTransaction): void {
+    this.#cancellables.delete(transaction);
+  }
+
   reportError(error: unknown, message?: SipMessage): void {
     this.#options.onError?.(error, message);
   }
@@ -418,7 +427,10 @@ export class UserAgent implements TransactionLayerDelegate, UaContext, DialogHos
     }
     const target = this.#cancellables.get(invite);
     // §9.2: the CANCEL's response carries the To tag of the INVITE's responses.
-    const toTag = target instanceof IncomingInvite ? target.localTag : newTag();
+    const toTag =
+      target instanceof IncomingInvite
+        ? target.localTag
+        : (invite.finalResponse?.to().tag ?? newTag());
     transaction.respond(this.response(cancel, 200, { toTag }));
     if (target !== undefined) target.cancel();
     else invite.respond(this.response(invite.request, 487, { toTag }));
@@ -528,6 +540,9 @@ export class UserAgent implements TransactionLayerDelegate, UaContext, DialogHos
     transaction: InviteServerTransaction,
     source: Destination,
   ): void {
+    // Read now what the dialog will need (§12.1.1), so a malformed Record-Route is a 400 here
+    // rather than an exception in the API user's accept().
+    request.recordRoute();
     const invite = new IncomingInvite(request, transaction, source, this);
     this.#cancellables.set(transaction, invite);
     let result: void | Promise<void>;
@@ -602,22 +617,22 @@ export class UserAgent implements TransactionLayerDelegate, UaContext, DialogHos
   /** The ACK of a 2xx to a re-INVITE (§13.2.2.4), after the target refresh it brings (§12.2.1.2). */
   #ackReinvite(dialog: Dialog, response: SipResponse, request: SipRequest): void {
     const seq = request.cseq().seq;
-    let ack = dialog.ackFor(seq);
-    if (ack === undefined) {
-      dialog.refreshTarget(response);
-      ack = dialog.createRequest('ACK', {
-        cseq: seq,
-        headers: request.headers.filter((field) => {
-          const key = headerKey(field.name);
-          return key === 'authorization' || key === 'proxy-authorization';
-        }),
-      });
-      dialog.rememberAck(seq, ack);
-    }
     try {
+      let ack = dialog.ackFor(seq);
+      if (ack === undefined) {
+        dialog.refreshTarget(response);
+        ack = dialog.createRequest('ACK', {
+          cseq: seq,
+          headers: request.headers.filter((field) => {
+            const key = headerKey(field.name);
+            return key === 'authorization' || key === 'proxy-authorization';
+          }),
+        });
+        dialog.rememberAck(seq, ack);
+      }
       this.transactions.sendStateless(ack.request, ack.destination);
     } catch (error) {
-      this.reportError(error, ack.request);
+      this.reportError(error, response);
     }
   }
 

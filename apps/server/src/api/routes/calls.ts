@@ -164,7 +164,11 @@ export function callRoutes(ctx: RouteContext, liveCalls: LiveCalls): FastifyPlug
             },
           );
           const remembered = result.remembered;
-          if (result.contact !== null && remembered !== null && remembered.previous !== remembered.handlingCode) {
+          if (
+            result.contact !== null &&
+            remembered !== null &&
+            remembered.previous !== remembered.handlingCode
+          ) {
             ctx.announce('contact', result.contact.id, 'updated', owner.id);
           }
           return {

@@ -61,7 +61,12 @@ export function statusRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           now,
         );
         const dto = toUserStatusDto(owner.id, await effectiveStatus(store, owner.id, now), now);
-        events.publish(owner.id, { type: 'status.changed', userId: owner.id, status: dto, at: iso(now) });
+        events.publish(owner.id, {
+          type: 'status.changed',
+          userId: owner.id,
+          status: dto,
+          at: iso(now),
+        });
         return dto;
       },
     );

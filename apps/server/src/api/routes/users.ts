@@ -171,7 +171,8 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           attendantId: body.attendantId === undefined ? target.attendantId : body.attendantId,
           defaultHandling: body.defaultHandling ?? target.defaultHandling,
           unknownHandling: body.unknownHandling ?? target.unknownHandling,
-          ...(anonymousHandling === undefined ? {} : { anonymousHandling }),
+          // Undefined replaces the one toUserInput copied: the user has none any more.
+          anonymousHandling,
         });
         if (body.password !== undefined) {
           // Sessions opened with the old password end: whoever changed it may be shutting out

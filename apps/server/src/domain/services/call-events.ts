@@ -67,7 +67,11 @@ export class CallEventPublisher {
     });
   }
 
-  ringing(call: CallRef, targets: readonly CallTarget[], mode: 'simultaneous' | 'sequential'): void {
+  ringing(
+    call: CallRef,
+    targets: readonly CallTarget[],
+    mode: 'simultaneous' | 'sequential',
+  ): void {
     this.publish(call, {
       type: 'call.ringing',
       ...this.base(call),

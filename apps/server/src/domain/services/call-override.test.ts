@@ -42,8 +42,14 @@ describe('toOverrideDecision', () => {
       [{ action: 'voicemail' }, { kind: 'voicemail' }],
       [{ action: 'attendant' }, { kind: 'attendant' }],
       [{ action: 'reject' }, { kind: 'reject' }],
-      [{ action: 'reject', code: 603 }, { kind: 'reject', code: 603 }],
-      [{ action: 'answer', deviceId: 'desk' }, { kind: 'answer-on', deviceId: 'desk' }],
+      [
+        { action: 'reject', code: 603 },
+        { kind: 'reject', code: 603 },
+      ],
+      [
+        { action: 'answer', deviceId: 'desk' },
+        { kind: 'answer-on', deviceId: 'desk' },
+      ],
     ];
     for (const [decision, expected] of cases) {
       expect(toOverrideDecision('alice', decision)).toEqual(expected);
@@ -102,7 +108,11 @@ describe.each(dialects)('overrideCall on %s', (dialect) => {
   const clock = manualClock();
   const store = useStore(dialect, { clock });
 
-  async function setUp(): Promise<{ user: User; registry: LiveCallRegistry; taken: OverrideDecision[] }> {
+  async function setUp(): Promise<{
+    user: User;
+    registry: LiveCallRegistry;
+    taken: OverrideDecision[];
+  }> {
     clock.set(TEST_EPOCH);
     const user = await store().users.put(userInput('alice', { country: 'US' }));
     await store().users.put(userInput('bob', { country: 'US' }));
@@ -242,7 +252,11 @@ describe.each(dialects)('overrideCall on %s', (dialect) => {
     clock.advance(7000);
     const result = await overrideCall(
       { repos: store(), liveCalls: registry, clock },
-      request(user, { action: 'forward', deviceId: 'cell' }, { remember: true, handlingCode: 'vip' }),
+      request(
+        user,
+        { action: 'forward', deviceId: 'cell' },
+        { remember: true, handlingCode: 'vip' },
+      ),
     );
     expect(taken).toEqual([
       { kind: 'forward', target: { kind: 'device', userId: 'alice', deviceId: 'cell' } },

@@ -96,10 +96,18 @@ export async function overrideCall(
   if (input.remember) {
     code = input.handlingCode?.trim().toUpperCase();
     if (code === undefined || code === '') {
-      throw new CallOverrideError('invalid', 'remember needs the handlingCode to give the contact', 'handlingCode');
+      throw new CallOverrideError(
+        'invalid',
+        'remember needs the handlingCode to give the contact',
+        'handlingCode',
+      );
     }
     if ((await repos.handlingCodes.get(user.id, code)) === undefined) {
-      throw new CallOverrideError('invalid', `${code} is not one of your handling codes`, 'handlingCode');
+      throw new CallOverrideError(
+        'invalid',
+        `${code} is not one of your handling codes`,
+        'handlingCode',
+      );
     }
     contact =
       live.contactId === null ? undefined : await repos.contacts.get(user.id, live.contactId);
@@ -114,7 +122,10 @@ export async function overrideCall(
 
   const outcome = await liveCalls.override(input.callId, decision);
   if (!outcome.ok) {
-    throw new CallOverrideError(outcome.reason === 'not-found' ? 'not-found' : 'conflict', outcome.message);
+    throw new CallOverrideError(
+      outcome.reason === 'not-found' ? 'not-found' : 'conflict',
+      outcome.message,
+    );
   }
 
   const at = deps.clock.now();

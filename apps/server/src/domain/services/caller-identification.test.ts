@@ -226,9 +226,10 @@ describe.each(dialects)('identifyCaller on %s', (dialect) => {
         callingNumber: 'sip:anonymous@anonymous.invalid',
       }),
     ).toMatchObject({ kind: 'anonymous', withheld: 'placeholder' });
-    expect(await identifyCaller(store(), { userId: 'alice', callingNumber: null })).toMatchObject(
-      { kind: 'anonymous', withheld: 'no-number' },
-    );
+    expect(await identifyCaller(store(), { userId: 'alice', callingNumber: null })).toMatchObject({
+      kind: 'anonymous',
+      withheld: 'no-number',
+    });
   });
 
   it('applies the rule to several contacts with one number and names the others', async () => {

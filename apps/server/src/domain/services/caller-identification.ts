@@ -234,5 +234,7 @@ export function cleanDisplayName(name: string | null): string | null {
     .replace(/\s+/g, ' ')
     .trim();
   if (text === '' || PLACEHOLDERS.has(text.toLowerCase())) return null;
-  return [...text].slice(0, MAX_NETWORK_NAME).join('');
+  // Cut between user-perceived characters, so an emoji or accented letter is never split.
+  const graphemes = Array.from(new Intl.Segmenter().segment(text), (s) => s.segment);
+  return graphemes.slice(0, MAX_NETWORK_NAME).join('');
 }

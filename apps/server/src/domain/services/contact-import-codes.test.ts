@@ -36,7 +36,10 @@ describe('readHandlingCode', () => {
       readHandlingCode(card({ categories: ['Family', 'HC:Block'], note: '[hc:vip]' }), codes),
     ).toEqual({ code: 'BLOCK', source: 'category-prefix' });
     expect(
-      readHandlingCode(card({ categories: ['Family'], note: 'Met at the fair [hc: vip ] twice' }), codes),
+      readHandlingCode(
+        card({ categories: ['Family'], note: 'Met at the fair [hc: vip ] twice' }),
+        codes,
+      ),
     ).toEqual({ code: 'VIP', source: 'note-tag' });
     expect(readHandlingCode(card({ categories: ['Book club', 'family'] }), codes)).toEqual({
       code: 'FAMILY',
@@ -64,9 +67,7 @@ describe('readHandlingCode', () => {
   });
 
   it('reports a written code that cannot be one, and tries the next rule', () => {
-    expect(
-      readHandlingCode(card({ categories: ['hc:V I P', 'family'] }), codes),
-    ).toEqual({
+    expect(readHandlingCode(card({ categories: ['hc:V I P', 'family'] }), codes)).toEqual({
       code: 'FAMILY',
       source: 'category',
     });
@@ -131,7 +132,11 @@ describe.each(dialects)('importing codes on %s', (dialect) => {
       skipped: [{ index: 2, name: 'Broken', reason: 'the card has no END:VCARD' }],
       warnings: [
         { index: 1, name: 'Ben', message: expect.stringContaining('GOLF is not one of') as string },
-        { index: 3, name: 'Cat', message: expect.stringContaining('left out handling code') as string },
+        {
+          index: 3,
+          name: 'Cat',
+          message: expect.stringContaining('left out handling code') as string,
+        },
       ],
     });
     const code = async (e164: string) =>

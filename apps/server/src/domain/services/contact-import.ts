@@ -143,7 +143,9 @@ export function readHandlingCode(
     if (userCodes.has(code)) return { code, source: 'category' };
   }
   const [problem] = problems;
-  return problem === undefined ? { code: null, source: null } : { code: null, source: null, problem };
+  return problem === undefined
+    ? { code: null, source: null }
+    : { code: null, source: null, problem };
 }
 
 /** The code of `readHandlingCode`, or null. */

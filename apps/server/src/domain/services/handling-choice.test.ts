@@ -61,9 +61,7 @@ describe('localDayBounds', () => {
     ]);
     // Late evening in New York is already the next day in UTC.
     const evening = Date.parse('2026-11-21T03:30:00Z');
-    expect(localDayBounds(evening, 'America/New_York')[0]).toBe(
-      Date.parse('2026-11-20T05:00:00Z'),
-    );
+    expect(localDayBounds(evening, 'America/New_York')[0]).toBe(Date.parse('2026-11-20T05:00:00Z'));
     expect(localDayBounds(evening, 'Asia/Kolkata')).toEqual([
       Date.parse('2026-11-20T18:30:00Z'),
       Date.parse('2026-11-21T18:30:00Z'),
@@ -265,7 +263,12 @@ describe.each(dialects)('chooseHandlingMethod on %s', (dialect) => {
   it('gives the flow the facts: contact name over the network’s, status, calendar, devices, codes', async () => {
     const user = await setUp();
     await addContact('vip', '+12025550142', 'VIP', ['Vip@Example.test']);
-    await store().statuses.put({ userId: 'alice', status: 'do-not-disturb', until: null, note: null });
+    await store().statuses.put({
+      userId: 'alice',
+      status: 'do-not-disturb',
+      until: null,
+      note: null,
+    });
     // A meeting now with the caller (status says DND: set by hand wins), and one tomorrow.
     await store().calendar.put({
       id: 'meet',
@@ -332,7 +335,12 @@ describe.each(dialects)('chooseHandlingMethod on %s', (dialect) => {
       }),
     );
     for (const code of ['BLOCK', 'VIP']) {
-      await store().handlingCodes.put({ userId: 'alice', code, method: 'screening', description: null });
+      await store().handlingCodes.put({
+        userId: 'alice',
+        code,
+        method: 'screening',
+        description: null,
+      });
     }
     await addContact('blocked', '+12025550145', 'BLOCK');
     await addContact('vip', '+12025550142', 'VIP');

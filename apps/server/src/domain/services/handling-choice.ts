@@ -12,7 +12,6 @@ import {
   type Contact,
   type Device,
   type User,
-  type UserStatus,
 } from '../model/index.js';
 import type { Repositories } from '../ports/store.js';
 import { parseBuiltinMethod, builtinDevice } from './builtin-methods.js';
@@ -38,15 +37,6 @@ import type { EffectiveStatus } from './user-status.js';
 
 /** The facts a FlowRun starts with (`CallFacts` of @switchboard/flow). */
 export type CallFacts = FlowRunOptions['facts'];
-
-// The flow package and the domain name statuses alike; this fails to compile if they drift.
-type StatusesMatch = [CallFacts['status']] extends [UserStatus]
-  ? [UserStatus] extends [CallFacts['status']]
-    ? true
-    : false
-  : false;
-const statusesMatch: StatusesMatch = true;
-void statusesMatch;
 
 /** What runs when nothing the user configured can: ring their devices, then voicemail. */
 export const SAFE_METHOD = 'builtin:ring-then-voicemail';
@@ -182,7 +172,9 @@ async function resolveMethod(
       return { problem: `the user has no device "${device}"` };
     }
     const flow = compiledBuiltin(method, codes);
-    return flow === undefined ? { problem: 'the template does not compile' } : { flow, version: null };
+    return flow === undefined
+      ? { problem: 'the template does not compile' }
+      : { flow, version: null };
   }
   const published = await repos.flows.getPublished(userId, method);
   if (published === undefined) {
@@ -291,6 +283,7 @@ async function callFacts(
       devices: devices.map((d) => ({ id: d.id, name: d.name, kind: d.kind })),
       handlingCodes: [...codes],
     },
+    // The domain's statuses are the flow package's names: this assignment checks it.
     status: input.status.status,
     calendar: {
       inMeetingNow: today.some(

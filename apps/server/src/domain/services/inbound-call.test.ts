@@ -183,7 +183,9 @@ describe.each(dialects)('an inbound call through the domain on %s', (dialect) =>
     expect(kinds[0]).toBe('lookup');
     expect(kinds.slice(3)).toEqual(['element', 'element', 'element', 'end', 'ended']);
     const steps = await store().calls.listSteps('call-1');
-    expect(steps.find((s) => s.kind === 'element' && s.detail['node'] === 'ring')?.detail).toMatchObject({
+    expect(
+      steps.find((s) => s.kind === 'element' && s.detail['node'] === 'ring')?.detail,
+    ).toMatchObject({
       flow: 'builtin:ring-then-voicemail',
       type: 'ring-devices',
       pin: 'answered',
@@ -204,9 +206,7 @@ describe.each(dialects)('an inbound call through the domain on %s', (dialect) =>
     const call = await start(bus, '+12025550142');
     const registry = new LiveCallRegistry();
     const control = new RecordingCall((request) =>
-      request.targets.some((t) => t.kind === 'number')
-        ? { outcome: 'no-answer' }
-        : 'wait',
+      request.targets.some((t) => t.kind === 'number') ? { outcome: 'no-answer' } : 'wait',
     );
     const run = runFlow(call, control);
     call.track(registry, run);

@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FlowRunOptions, StepLogEntry } from '@switchboard/flow';
-import type {
-  CallerIdentification,
-  CallOutcome,
-  CallRecord,
-  User,
-} from '../model/index.js';
+import type { CallerIdentification, CallOutcome, CallRecord, User } from '../model/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { CallTarget, LiveCall } from '../ports/live-calls.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
@@ -186,8 +181,22 @@ export class InboundCall {
       ...(entry.pin === undefined ? {} : { pin: entry.pin }),
       ...stepDetail(entry),
     });
-    this.handle?.update({ flowId: entry.flow, node: entry.kind === 'end' ? null : (entry.node ?? null) });
+    this.handle?.update({ flowId: entry.flow, node: this.nodeAfter(entry) });
     this.publisher.step(this.ref(), entry);
+  }
+
+  /**
+   * The element running after a step, as far as the step log tells: the step log is written as
+   * elements finish, so the next one is the transition taken (known for the chosen flow), or the
+   * element a precondition step is about to run. Null when it cannot be told.
+   */
+  private nodeAfter(entry: StepLogEntry): string | null {
+    if (entry.kind === 'precondition') return entry.node ?? null;
+    if (entry.kind !== 'element' || entry.node === undefined || entry.pin === undefined) {
+      return null;
+    }
+    if (entry.flow !== this.choice.flowId) return null;
+    return this.choice.flow.states[entry.node]?.transitions[entry.pin] ?? null;
   }
 
   ringing(targets: readonly CallTarget[], mode: 'simultaneous' | 'sequential'): void {
@@ -220,7 +229,10 @@ export class InboundCall {
    * The call is over: the record gets its outcome and end time and an `ended` step, it leaves the
    * live calls, and `call.ended` goes out. Waits for every step before; the first call decides.
    */
-  finish(outcome: CallOutcome, detail: Readonly<Record<string, unknown>> = {}): Promise<CallRecord> {
+  finish(
+    outcome: CallOutcome,
+    detail: Readonly<Record<string, unknown>> = {},
+  ): Promise<CallRecord> {
     this.finished ??= (async () => {
       const endedAt = this.deps.clock.now();
       this.handle?.end();

@@ -1,11 +1,6 @@
 import type { CallDecision } from '@switchboard/contracts';
 import type { OverrideDecision } from '@switchboard/flow';
-import type {
-  CallTarget,
-  LiveCall,
-  LiveCalls,
-  OverrideOutcome,
-} from '../ports/live-calls.js';
+import type { CallTarget, LiveCall, LiveCalls, OverrideOutcome } from '../ports/live-calls.js';
 
 /** How the registry reaches a running call: FlowRun.override, in the telephony adapter. */
 export interface LiveCallControl {
@@ -15,9 +10,7 @@ export interface LiveCallControl {
 
 /** What the owner of a registered call tells the registry as the call goes on. */
 export interface LiveCallHandle {
-  update(
-    patch: Partial<Pick<LiveCall, 'answered' | 'flowId' | 'node' | 'ringing'>>,
-  ): void;
+  update(patch: Partial<Pick<LiveCall, 'answered' | 'flowId' | 'node' | 'ringing'>>): void;
   /** The call is over: it leaves the registry. Calling it twice is harmless. */
   end(): void;
 }
@@ -110,7 +103,9 @@ export function toOverrideDecision(userId: string, decision: CallDecision): Over
     case 'attendant':
       return { kind: 'attendant' };
     case 'reject':
-      return decision.code === undefined ? { kind: 'reject' } : { kind: 'reject', code: decision.code };
+      return decision.code === undefined
+        ? { kind: 'reject' }
+        : { kind: 'reject', code: decision.code };
     case 'answer':
       return { kind: 'answer-on', deviceId: decision.deviceId };
   }

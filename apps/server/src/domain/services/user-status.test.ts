@@ -18,7 +18,12 @@ function setting(overrides: Partial<StatusSetting> = {}): StatusSetting {
   };
 }
 
-function event(id: string, startsAt: number, endsAt: number, overrides: Partial<CalendarEvent> = {}): CalendarEvent {
+function event(
+  id: string,
+  startsAt: number,
+  endsAt: number,
+  overrides: Partial<CalendarEvent> = {},
+): CalendarEvent {
   return {
     id,
     userId: 'alice',
@@ -87,8 +92,11 @@ describe('decideStatus (the precedence)', () => {
     expect(decided.changesAt).toBe(NOW + 2 * HOUR);
     // An out-of-office event counts even when marked free.
     expect(
-      decideStatus(null, [event('f', NOW - HOUR, NOW + HOUR, { busy: false, outOfOffice: true })], NOW)
-        .status,
+      decideStatus(
+        null,
+        [event('f', NOW - HOUR, NOW + HOUR, { busy: false, outOfOffice: true })],
+        NOW,
+      ).status,
     ).toBe('out-of-office');
   });
 
@@ -111,7 +119,9 @@ describe.each(dialects)('status service on %s', (dialect) => {
     await store().users.put(userInput('alice'));
     await store().calendar.put(event('standup', NOW + HOUR, NOW + 2 * HOUR));
     // Beyond the look-ahead: not read.
-    await store().calendar.put(event('far', NOW + STATUS_LOOKAHEAD_MS + HOUR, NOW + STATUS_LOOKAHEAD_MS + 2 * HOUR));
+    await store().calendar.put(
+      event('far', NOW + STATUS_LOOKAHEAD_MS + HOUR, NOW + STATUS_LOOKAHEAD_MS + 2 * HOUR),
+    );
 
     expect(await effectiveStatus(store(), 'alice', NOW)).toMatchObject({
       status: 'available',

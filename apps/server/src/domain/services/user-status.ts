@@ -69,7 +69,13 @@ export function decideStatus(
   const settingLive = setting !== null && (setting.until === null || setting.until > now);
   const base = { setting, settingLive };
   if (settingLive && (setting.until !== null || setting.status !== 'available')) {
-    return { ...base, status: setting.status, source: 'set', event: null, changesAt: setting.until };
+    return {
+      ...base,
+      status: setting.status,
+      source: 'set',
+      event: null,
+      changesAt: setting.until,
+    };
   }
   const covering = events.filter((e) => e.startsAt <= now && now < e.endsAt);
   const relevant = (e: CalendarEvent): boolean => e.outOfOffice || e.busy;

@@ -178,7 +178,10 @@ describe('parseVCards', () => {
         ].join('\r\n'),
       ),
     );
-    expect(tagged).toMatchObject({ name: 'Tagged Tess', note: 'Met at the fair [hc:VIP]\nCall back' });
+    expect(tagged).toMatchObject({
+      name: 'Tagged Tess',
+      note: 'Met at the fair [hc:VIP]\nCall back',
+    });
     expect(odd).toMatchObject({ name: 'Odd Note', phones: [{ value: '+1 202 555 0192' }] });
     expect(odd).not.toHaveProperty('note');
   });

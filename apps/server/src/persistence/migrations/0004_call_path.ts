@@ -49,7 +49,11 @@ export function callPath(dialect: DialectName): Migration {
         .execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
-      for (const index of ['calls_user_outcome_idx', 'calls_user_contact_idx', 'calls_user_caller_idx']) {
+      for (const index of [
+        'calls_user_outcome_idx',
+        'calls_user_contact_idx',
+        'calls_user_caller_idx',
+      ]) {
         await db.schema.dropIndex(index).execute();
       }
       await db.schema.alterTable('calls').dropColumn('answered_by').execute();

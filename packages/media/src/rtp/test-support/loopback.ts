@@ -94,8 +94,9 @@ export class LoopbackHarness {
     return session;
   }
 
-  async peer(): Promise<RawPeer> {
-    const peer = await RawPeer.open(this.host);
+  /** A plain socket on the harness's address (or `host`), closed with the harness. */
+  async peer(host = this.host === '::' ? '::1' : this.host): Promise<RawPeer> {
+    const peer = await RawPeer.open(host);
     this.peers.push(peer);
     return peer;
   }
