@@ -1,9 +1,9 @@
 /**
- * Framing SIP messages on a byte stream (TCP, TLS; WebSocket frames go through it too): RFC 3261
- * §18.3 — the header section ends at the first empty line and the body is exactly
- * Content-Length bytes, a header that is mandatory on streams. Push chunks as they arrive (a
- * message may be split at any byte, several may come in one chunk); each push returns what it
- * completed.
+ * Framing SIP messages on a byte stream (TCP, TLS; not WebSocket, whose every message carries one
+ * whole SIP message, RFC 7118 §5.1): RFC 3261 §18.3 — the header section ends at the first empty
+ * line and the body is exactly Content-Length bytes, a header that is mandatory on streams. Push
+ * chunks as they arrive (a message may be split at any byte, several may come in one chunk); each
+ * push returns what it completed.
  *
  * Keep-alives (RFC 5626 §4.4.1): between messages a double CRLF is a "ping" (answer with a
  * single CRLF, the "pong"), a single CRLF is a "pong" (or the CRLF RFC 3261 §7.5 lets a sender
