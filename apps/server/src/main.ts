@@ -1,5 +1,5 @@
 /**
- * The composition root: the one place that knows every concrete part (store, API, later SIP and
+ * The composition root: the one place that knows every concrete part (store, API, SIP and
  * media) and wires them together. Everything else receives its collaborators.
  */
 import { existsSync } from 'node:fs';
@@ -12,6 +12,7 @@ import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './domain/ports/clock.js';
 import type { Store } from './domain/ports/store.js';
 import { EventBus } from './domain/services/event-bus.js';
+import { LiveCallRegistry } from './domain/services/live-call-registry.js';
 import {
   loadConfiguredProvisioning,
   provisionAtStart,
@@ -20,6 +21,7 @@ import {
 import { createMetrics } from './ops/metrics.js';
 import { explainPortError, probePort } from './ops/port-check.js';
 import { openStore } from './persistence/open-store.js';
+import { startTelephony, type Telephony } from './telephony/sip-service.js';
 import { VERSION, WEB_CLIENT_DIR } from './version.js';
 
 /** Start-up stopped for a reason a person can fix; the message is the whole story. */
@@ -43,6 +45,8 @@ export interface StartOptions {
 export interface RunningServer {
   readonly httpUrl: string;
   readonly httpPort: number;
+  /** The bound SIP port, UDP and TCP (the configured one, or the one picked for port 0). */
+  readonly sipPort: number;
   readonly store: Store;
   /** Set when this start loaded a provisioning file (the configured one or the demo). */
   readonly provisioned: ProvisionedAtStart | undefined;
@@ -56,6 +60,20 @@ export async function startServer(config: Config, options: StartOptions): Promis
 
   // Refuse a busy port before touching the store, so a second start changes nothing.
   await ensurePortFree('tcp', config.http.host, config.http.port, 'HTTP', 'SWITCHBOARD_HTTP_PORT');
+  await ensurePortFree(
+    'udp',
+    config.sip.host,
+    config.sip.port,
+    'SIP (UDP)',
+    'SWITCHBOARD_SIP_PORT',
+  );
+  await ensurePortFree(
+    'tcp',
+    config.sip.host,
+    config.sip.port,
+    'SIP (TCP)',
+    'SWITCHBOARD_SIP_PORT',
+  );
 
   // A bad provisioning file is refused before the store is opened, so nothing is touched.
   const configured = await loadConfiguredProvisioning(config);
@@ -67,6 +85,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     logger,
   });
   let app: FastifyInstance | undefined;
+  let telephony: Telephony | undefined;
   try {
     const provisioned = await provisionAtStart(store, config, configured, {
       clock,
@@ -75,6 +94,21 @@ export async function startServer(config: Config, options: StartOptions): Promis
       newPassword: options.newDemoPassword,
     });
     const events = new EventBus();
+    // One registry of calls in progress: telephony adds calls, the API lists and overrides them.
+    const liveCalls = new LiveCallRegistry();
+    telephony = await startSip(config, {
+      store,
+      events,
+      clock,
+      logger,
+      liveCalls,
+      userAgent: `Switchboard/${VERSION}`,
+    });
+    const sipPort = telephony.port;
+    logger.info(
+      { host: config.sip.host, port: sipPort, media: telephony.mediaAddress },
+      `SIP listening on udp/tcp ${config.sip.host}:${String(sipPort)}`,
+    );
     const webRoot = fileURLToPath(WEB_CLIENT_DIR);
     app = await buildApp({
       store,
@@ -87,6 +121,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
       cookieSecure: config.http.cookieSecure,
       trustProxy: config.http.trustProxy,
       publicUrl: config.http.publicUrl,
+      liveCalls,
+      contactCodePrefix: config.contacts.codePrefix,
     });
     await listen(app, config);
     const address = app.server.address();
@@ -100,11 +136,13 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const running: RunningServer = {
       httpUrl,
       httpPort,
+      sipPort,
       store,
       provisioned,
       close: () => {
         closing ??= (async () => {
-          logger.info('switchboard stopping: closing listeners, finishing requests');
+          logger.info('switchboard stopping: ending calls, closing listeners, finishing requests');
+          await telephony?.close();
           await app?.close();
           await store.close();
           logger.info('switchboard stopped');
@@ -114,8 +152,27 @@ export async function startServer(config: Config, options: StartOptions): Promis
     };
     return running;
   } catch (error) {
+    await telephony?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Starts SIP and media; a port taken meanwhile is the same clear error as the probe's. */
+async function startSip(
+  config: Config,
+  deps: Omit<Parameters<typeof startTelephony>[0], 'config'>,
+): Promise<Telephony> {
+  try {
+    return await startTelephony({ config, ...deps });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new StartupError(
+        explainPortError(code, 'SIP', config.sip.port, 'SWITCHBOARD_SIP_PORT'),
+      );
+    }
     throw error;
   }
 }

@@ -11,6 +11,7 @@ import {
 import { Timestamp } from './common.js';
 import { UserStatusDto } from './status.js';
 import { Role } from './users.js';
+import { VoicemailDeletedEvent, VoicemailNewEvent, VoicemailUpdatedEvent } from './voicemails.js';
 
 /**
  * Live events pushed over `GET /api/events` (WebSocket, one JSON text frame per event).
@@ -91,6 +92,9 @@ export const ServerEvent = z.discriminatedUnion('type', [
   CallForwardedEvent,
   CallVoicemailEvent,
   CallEndedEvent,
+  VoicemailNewEvent,
+  VoicemailUpdatedEvent,
+  VoicemailDeletedEvent,
 ]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 export type ServerEventType = ServerEvent['type'];

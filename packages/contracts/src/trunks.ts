@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { Slug, Timestamp } from './common.js';
 
+/** Where the carrier puts the number it calls: the Request-URI, or the To header. */
+const CalledNumberFrom = z
+  .enum(['request-uri', 'to'])
+  .describe('Where the carrier puts the number it calls: request-uri (most carriers) or to');
+
 export const TrunkDto = z.object({
   id: z.string(),
   host: z.string(),
@@ -8,6 +13,7 @@ export const TrunkDto = z.object({
   inbound: z.array(z.string()),
   username: z.string().nullable(),
   password: z.string().nullable(),
+  calledNumberFrom: CalledNumberFrom,
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -31,6 +37,7 @@ export const CreateTrunkRequest = z.object({
   inbound: z.array(Host).max(64).default([]).describe('Source addresses trusted to send calls'),
   username: z.string().min(1).max(128).nullable().default(null),
   password: z.string().min(1).max(128).nullable().default(null),
+  calledNumberFrom: CalledNumberFrom.default('request-uri'),
 });
 export type CreateTrunkRequest = z.input<typeof CreateTrunkRequest>;
 
@@ -40,5 +47,6 @@ export const UpdateTrunkRequest = z.object({
   inbound: z.array(Host).max(64).optional(),
   username: z.string().min(1).max(128).nullable().optional(),
   password: z.string().min(1).max(128).nullable().optional(),
+  calledNumberFrom: CalledNumberFrom.optional(),
 });
 export type UpdateTrunkRequest = z.input<typeof UpdateTrunkRequest>;

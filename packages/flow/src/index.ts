@@ -79,6 +79,38 @@ export {
   type ResolvedFlow,
 } from './runtime/flow-run.js';
 export { buildOverrideFlow, overrideFlowId } from './runtime/override-flow.js';
+// What a server implements to run flows on real calls (CallControl), and how it says the caller
+// has gone.
+export type {
+  CallControl,
+  ChatRequest,
+  ChatResult,
+  CollectRequest,
+  CollectResult,
+  DesktopChoice,
+  NotifyRequest,
+  NotifyResult,
+  PlayRequest,
+  PlayResult,
+  Prompt,
+  RecordRequest,
+  RecordResult,
+  RingRequest,
+  RingResult,
+  RingTarget,
+} from './runtime/call-control.js';
+export type { CallFacts } from './runtime/call-facts.js';
+export { CallerHungUp, isCallerHungUp } from './runtime/caller-hung-up.js';
+export type {
+  FlowClock,
+  FlowHttpClient,
+  FlowServices,
+  FlowTimers,
+  HttpRequestSpec,
+  HttpResponseSpec,
+} from './runtime/services.js';
+// The Voicemail element's greeting when a flow leaves it as it is.
+export { DEFAULT_GREETING_TEXT } from './catalog/elements/voicemail.js';
 export type { OverrideDecision } from './runtime/override.js';
 export type { StepKind, StepLogEntry } from './runtime/step-log.js';
 export {

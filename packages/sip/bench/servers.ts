@@ -3,7 +3,8 @@
  * that just failed calls may still be retransmitting or holding transactions) and pinned to one
  * core with `taskset`:
  *
- * - `ours`: bench/uas-server.ts in its own Node process (tsx, like the other benchmarks).
+ * - `ours`: bench/uas-server.ts in its own Node process (tsx, like the other benchmarks): the
+ *   `createSipStack` user agent, or with `uas: 'test'` the stack tests' TestUas.
  * - `kamailio`: Kamailio 5.6 from Debian with bench/kamailio.cfg, a stateless responder with
  *   one UDP worker.
  *
@@ -36,6 +37,8 @@ export interface StartOptions {
   readonly core: number;
   /** Extra Node flags for our UAS (e.g. `--cpu-prof`); ignored for Kamailio. */
   readonly nodeFlags?: readonly string[];
+  /** Which of our UASes (bench/uas-server.ts): `ua` (createSipStack, default) or `test`. */
+  readonly uas?: 'ua' | 'test';
 }
 
 export interface RunningServer {
@@ -85,6 +88,7 @@ async function startOurs(options: StartOptions): Promise<RunningServer> {
       'tsx',
       UAS_ENTRY,
       '0',
+      options.uas ?? 'ua',
     ],
     REPO_ROOT,
   );

@@ -8,10 +8,12 @@
  * itself fails (a binary missing, a server that does not start, SIPp producing no statistics).
  *
  *   npm run bench:sip [-- --only ours|kamailio] [--rates 1000,2000] [--seconds 4]
- *                     [--cpu-prof DIR]
+ *                     [--cpu-prof DIR] [--uas ua|test]
  *
  * `--rates` runs just those steps (no search); `--cpu-prof DIR` profiles our UAS process
- * (`node --cpu-prof`, one .cpuprofile per step, open it in Chrome DevTools).
+ * (`node --cpu-prof`, one .cpuprofile per step, open it in Chrome DevTools). `--uas` picks our
+ * UAS: `ua` (default) is the `createSipStack` user agent users run, `test` the TestUas of the
+ * stack's tests (transactions under a bare call table, no dialogs).
  *
  * The figures are only as steady as the machine: other work on either core moves them.
  */
@@ -75,6 +77,7 @@ interface Settings {
   readonly rates: number[] | undefined;
   readonly seconds: number;
   readonly cpuProfileDir: string | undefined;
+  readonly uas: 'ua' | 'test';
 }
 
 function settings(): Settings {
@@ -84,6 +87,7 @@ function settings(): Settings {
       rates: { type: 'string' },
       seconds: { type: 'string', default: '4' },
       'cpu-prof': { type: 'string' },
+      uas: { type: 'string', default: 'ua' },
     },
   });
   const servers: ServerName[] =
@@ -102,7 +106,11 @@ function settings(): Settings {
   if (!(seconds >= 1 && seconds <= 60)) fail(`--seconds takes 1 to 60, not "${values.seconds}"`);
   const cpuProfileDir =
     values['cpu-prof'] === undefined ? undefined : resolve(process.cwd(), values['cpu-prof']);
-  return { servers, rates, seconds, cpuProfileDir };
+  const uas =
+    values.uas === 'ua' || values.uas === 'test'
+      ? values.uas
+      : fail(`--uas takes "ua" or "test", not "${values.uas}"`);
+  return { servers, rates, seconds, cpuProfileDir, uas };
 }
 
 function fail(message: string): never {
@@ -132,7 +140,7 @@ async function step(server: ServerName, rate: number, config: Settings): Promise
           '--cpu-prof',
           `--cpu-prof-dir=${join(config.cpuProfileDir, `ours-${String(rate)}-${String(Date.now())}`)}`,
         ];
-  const running = await startServer(server, { core: SERVER_CORE, nodeFlags });
+  const running = await startServer(server, { core: SERVER_CORE, nodeFlags, uas: config.uas });
   const sampler = new ProcessSampler(running.pids);
   let result: StepResult;
   let usage: Usage;
@@ -323,7 +331,8 @@ async function main(): Promise<void> {
   if (config.cpuProfileDir !== undefined) await mkdir(config.cpuProfileDir, { recursive: true });
   console.log(
     `bench:sip — SIPp ${SIPP} built-in uac over UDP on core ${String(SIPP_CORE)}; ` +
-      `server on core ${String(SERVER_CORE)}, restarted each step; ${String(config.seconds)} s of calls per step. ` +
+      `server on core ${String(SERVER_CORE)}, restarted each step; ${String(config.seconds)} s of calls per step; ` +
+      `our UAS: ${config.uas === 'ua' ? 'createSipStack (ua)' : 'TestUas (test)'}. ` +
       `Load average now ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')} (other work on the machine makes the figures noisy).`,

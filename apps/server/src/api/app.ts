@@ -10,6 +10,7 @@ import type { Store } from '../domain/ports/store.js';
 import { AuthService } from '../domain/services/auth-service.js';
 import type { EventBus } from '../domain/services/event-bus.js';
 import { LiveCallRegistry } from '../domain/services/live-call-registry.js';
+import type { VoicemailService } from '../domain/services/voicemail/index.js';
 import { requireSignIn } from './authentication.js';
 import { createRouteContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
@@ -26,6 +27,7 @@ import { contactRoutes } from './routes/contacts.js';
 import { contactImportRoutes } from './routes/contacts-import.js';
 import { deviceRoutes } from './routes/devices.js';
 import { flowRoutes } from './routes/flows.js';
+import { greetingRoutes } from './routes/greetings.js';
 import { handlingCodeRoutes } from './routes/handling-codes.js';
 import { healthRoutes } from './routes/health.js';
 import { numberRoutes } from './routes/numbers.js';
@@ -77,6 +79,12 @@ export interface ApiDeps {
   liveCalls?: LiveCalls;
   /** Handling-code prefix of vCard uploads (config `contacts.codePrefix`); `hc:` by default. */
   contactCodePrefix?: string;
+  /**
+   * The voicemail service (recordings, greetings, mail, live events). Without it the mailbox
+   * is served from the store alone: messages list and change, but recordings and greetings
+   * answer 503.
+   */
+  voicemail?: VoicemailService;
 }
 
 /** The origin of `publicUrl`, or a clear error naming the option. */
@@ -162,7 +170,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     await signedIn.register(statusRoutes(ctx));
     await signedIn.register(calendarRoutes(ctx));
     await signedIn.register(callRoutes(ctx, deps.liveCalls ?? new LiveCallRegistry()));
-    await signedIn.register(voicemailRoutes(ctx));
+    await signedIn.register(voicemailRoutes(ctx, deps.voicemail));
+    await signedIn.register(greetingRoutes(ctx, deps.voicemail));
     await signedIn.register(trunkRoutes(ctx));
   });
 

@@ -30,6 +30,7 @@ import type {
 } from '../domain/model/index.js';
 import type { LiveCall } from '../domain/ports/live-calls.js';
 import { callTargetDto } from '../domain/services/call-events.js';
+import { voicemailDto } from '../domain/services/voicemail/voicemail-events.js';
 import type { EffectiveStatus } from '../domain/services/user-status.js';
 
 // Domain entities -> API shapes. Times become ISO strings; secrets that are not the caller's
@@ -99,6 +100,7 @@ export function toTrunkDto(trunk: Trunk): TrunkDto {
     inbound: [...trunk.inbound],
     username: trunk.username,
     password: trunk.password,
+    calledNumberFrom: trunk.calledNumberFrom,
     createdAt: iso(trunk.createdAt),
     updatedAt: iso(trunk.updatedAt),
   };
@@ -178,17 +180,9 @@ export function toCallStepDto(step: CallStep): CallStepDto {
   return { seq: step.seq, at: iso(step.at), kind: step.kind, detail: { ...step.detail } };
 }
 
+/** The voicemail service's own mapping (its live events carry the same shape). */
 export function toVoicemailDto(voicemail: Voicemail): VoicemailDto {
-  return {
-    id: voicemail.id,
-    callId: voicemail.callId,
-    callerNumber: voicemail.callerNumber,
-    contactId: voicemail.contactId,
-    durationMs: voicemail.durationMs,
-    heard: voicemail.heard,
-    mailStatus: voicemail.mailStatus,
-    createdAt: iso(voicemail.createdAt),
-  };
+  return voicemailDto(voicemail);
 }
 
 export function toUserStatusDto(

@@ -62,6 +62,11 @@ function parts(body: Buffer, boundary: string): Part[] {
  * named `file`, else the only part. A clear error when the body holds no such part.
  */
 export function uploadedText(body: Buffer, contentType: string): string {
+  return uploadedFile(body, contentType).toString('utf8');
+}
+
+/** The bytes of the uploaded file, chosen as `uploadedText` chooses it (binary files: audio). */
+export function uploadedFile(body: Buffer, contentType: string): Buffer {
   const all = parts(body, boundaryOf(contentType));
   const chosen =
     all.find((p) => p.filename !== null) ??
@@ -74,5 +79,5 @@ export function uploadedText(body: Buffer, contentType: string): string {
         : 'the multipart/form-data body holds no file (send it as the part named "file")',
     );
   }
-  return chosen.body.toString('utf8');
+  return chosen.body;
 }

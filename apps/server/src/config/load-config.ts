@@ -42,7 +42,7 @@ type Source =
 type Tree = Record<string, unknown>;
 
 const PATH_KEYS = [['dataDir'], ['provision']] as const;
-const SECRET_KEYS: readonly string[] = ['databaseUrl'];
+const SECRET_KEYS: readonly string[] = ['databaseUrl', 'smtp.password'];
 
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;

@@ -5,6 +5,7 @@ import type {
   ContactRepository,
   DeviceRepository,
   FlowRepository,
+  GreetingRepository,
   HandlingCodeRepository,
   NumberRepository,
   RegistrationRepository,
@@ -32,6 +33,7 @@ export class KyselyStore implements Store {
   readonly calendar: CalendarRepository;
   readonly calls: CallRepository;
   readonly voicemails: VoicemailRepository;
+  readonly greetings: GreetingRepository;
   readonly auth: AuthRepository;
   readonly statuses: UserStatusRepository;
   readonly registrations: RegistrationRepository;
@@ -52,6 +54,7 @@ export class KyselyStore implements Store {
     this.calendar = repos.calendar;
     this.calls = repos.calls;
     this.voicemails = repos.voicemails;
+    this.greetings = repos.greetings;
     this.auth = repos.auth;
     this.statuses = repos.statuses;
     this.registrations = repos.registrations;

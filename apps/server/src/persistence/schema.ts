@@ -50,6 +50,8 @@ export interface TrunksTable {
   inbound: string;
   username: string | null;
   password: string | null;
+  /** `request-uri` or `to` (migration 0005). */
+  called_number_from: string;
   created_at: number;
   updated_at: number;
 }
@@ -176,6 +178,27 @@ export interface VoicemailsTable {
   heard: Flag;
   mail_status: string;
   created_at: number;
+  // Migration 0006 (the voicemail service).
+  caller_name: string | null;
+  handling_code: string | null;
+  heard_at: number | null;
+  mail_attempts: number;
+  mail_next_attempt_at: number | null;
+  mail_error: string | null;
+}
+
+export interface GreetingsTable {
+  user_id: string;
+  slot: string;
+  /** Handling code or contact id; '' for the user-wide slots. */
+  ref: string;
+  kind: string;
+  path: string | null;
+  text: string | null;
+  voice: string | null;
+  duration_ms: number | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface SessionsTable {
@@ -231,6 +254,7 @@ export interface Database {
   calls: CallsTable;
   call_steps: CallStepsTable;
   voicemails: VoicemailsTable;
+  greetings: GreetingsTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   user_statuses: UserStatusesTable;

@@ -32,6 +32,8 @@ describe('switchboard start on PostgreSQL, two instances', () => {
         SWITCHBOARD_DATABASE_URL: database.url,
         SWITCHBOARD_HTTP_HOST: '127.0.0.1',
         SWITCHBOARD_HTTP_PORT: '0',
+        SWITCHBOARD_SIP_HOST: '127.0.0.1',
+        SWITCHBOARD_SIP_PORT: '0',
         SWITCHBOARD_LOG_FORMAT: 'json',
       });
       servers.push(server);
@@ -105,6 +107,8 @@ describe('switchboard start on PostgreSQL, two instances', () => {
       SWITCHBOARD_DATA_DIR: join(dataDir, 'bad'),
       SWITCHBOARD_HTTP_HOST: '127.0.0.1',
       SWITCHBOARD_HTTP_PORT: '0',
+      SWITCHBOARD_SIP_HOST: '127.0.0.1',
+      SWITCHBOARD_SIP_PORT: '0',
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('cannot connect to PostgreSQL at 127.0.0.1:1');

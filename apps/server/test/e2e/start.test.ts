@@ -26,6 +26,7 @@ describe('switchboard start (built CLI, embedded SQLite)', () => {
     SWITCHBOARD_HTTP_HOST: '127.0.0.1',
     SWITCHBOARD_HTTP_PORT: '0',
     SWITCHBOARD_SIP_PORT: '0',
+    SWITCHBOARD_SIP_HOST: '127.0.0.1',
     SWITCHBOARD_LOG_FORMAT: 'json',
   });
 

@@ -24,6 +24,8 @@ describe('web client in Chromium', () => {
       SWITCHBOARD_DATA_DIR: dataDir,
       SWITCHBOARD_HTTP_HOST: '127.0.0.1',
       SWITCHBOARD_HTTP_PORT: '0',
+      SWITCHBOARD_SIP_HOST: '127.0.0.1',
+      SWITCHBOARD_SIP_PORT: '0',
       SWITCHBOARD_LOG_FORMAT: 'json',
     });
     base = (await server.waitFor(/Web client and API\s+(http:\/\/\S+)/))[1]!;

@@ -3,9 +3,17 @@
  * requests that failed to parse, and the received/rport stamping of a request's top Via
  * (RFC 3261 §18.2.1, RFC 3581 §4). Identifiers for branches, tags and Call-IDs.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { HeaderField } from './headers.js';
-import { SipRequest, SipResponse, reasonPhrase } from './message.js';
+import { randomFillSync, randomUUID } from 'node:crypto';
+import { headerKey, type HeaderField } from './headers.js';
+import {
+  SipRequest,
+  SipResponse,
+  checkHeader,
+  parsedFields,
+  reasonPhrase,
+  seedParsedFields,
+  type ParsedFields,
+} from './message.js';
 import type { ParseError } from './parser.js';
 import { splitList } from './syntax.js';
 import { BRANCH_MAGIC_COOKIE, formatVia } from './via.js';
@@ -30,7 +38,12 @@ const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
 /**
  * A response to `request`: Via (every value, same order), From, To, Call-ID and CSeq copied
  * (RFC 3261 §8.2.6.2), the To tag added when asked, and for 100 Trying the Timestamp
- * (§8.2.6.1). The reason defaults to the status code's usual phrase.
+ * (§8.2.6.1). The reason defaults to the status code's usual phrase. `headers` go after the
+ * copied fields (each after the last field of its name, as `withAddedHeader` puts it), and a
+ * `body` with `contentType` sets Content-Type (as `withBody`).
+ *
+ * Built in one pass, and given the request's parsed Via, From, To, Call-ID and CSeq (the same
+ * fields, so a transport routing the response by its top Via does not parse it again).
  */
 export function createResponse(
   request: SipRequest,
@@ -57,16 +70,98 @@ export function createResponse(
       keys.push(key);
     }
   }
-  let response = new SipResponse({
+  for (const field of options.headers ?? []) {
+    checkHeader(field.name, field.value);
+    insertLast(headers, keys, field.name, field.value);
+  }
+  const body = options.body === undefined ? undefined : toBytes(options.body);
+  if (body !== undefined) {
+    if (options.contentType !== undefined) {
+      checkHeader('Content-Type', options.contentType);
+      setSingle(headers, keys, 'Content-Type', options.contentType);
+    } else if (body.length === 0) {
+      removeAll(headers, keys, 'content-type');
+    }
+  }
+  const response = new SipResponse({
     status,
     reason: reason ?? reasonPhrase(status),
     headers,
     headerKeys: keys,
+    ...(body === undefined ? {} : { body }),
   });
-  for (const field of options.headers ?? [])
-    response = response.withAddedHeader(field.name, field.value);
-  if (options.body !== undefined) response = response.withBody(options.body, options.contentType);
+  seedParsedFields(response, responseFields(request, addTag, keys));
   return response;
+}
+
+/**
+ * The parsed fields a response copied from `request` unchanged (only those the request has
+ * parsed; none is parsed here): Via, From, Call-ID and CSeq, and To when no tag was added. A
+ * key also present among the added fields (a second CSeq, say) is left to be parsed.
+ */
+function responseFields(
+  request: SipRequest,
+  addTag: string | undefined,
+  keys: readonly string[],
+): ParsedFields {
+  const parsed = parsedFields(request);
+  return {
+    via: count(keys, 'via') === count(request.headerKeys, 'via') ? parsed.via : undefined,
+    cseq: count(keys, 'cseq') === 1 ? parsed.cseq : undefined,
+    from: count(keys, 'from') === 1 ? parsed.from : undefined,
+    to: addTag === undefined && count(keys, 'to') === 1 ? parsed.to : undefined,
+    callId: count(keys, 'call-id') === 1 ? parsed.callId : undefined,
+  };
+}
+
+function count(keys: readonly string[], key: string): number {
+  let n = 0;
+  for (const k of keys) if (k === key) n += 1;
+  return n;
+}
+
+function toBytes(body: Buffer | string): Buffer {
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+}
+
+/** Adds a field after the last one of its name, or at the end (`withAddedHeader`'s 'last'). */
+function insertLast(headers: HeaderField[], keys: string[], name: string, value: string): void {
+  const key = headerKey(name);
+  const last = keys.lastIndexOf(key);
+  if (last < 0 || last === keys.length - 1) {
+    headers.push({ name, value });
+    keys.push(key);
+  } else {
+    headers.splice(last + 1, 0, { name, value });
+    keys.splice(last + 1, 0, key);
+  }
+}
+
+/** The first field of the name replaced, the others removed, or the field added (`withHeader`). */
+function setSingle(headers: HeaderField[], keys: string[], name: string, value: string): void {
+  const key = headerKey(name);
+  const first = keys.indexOf(key);
+  if (first < 0) {
+    headers.push({ name, value });
+    keys.push(key);
+    return;
+  }
+  headers[first] = { name, value };
+  for (let i = keys.length - 1; i > first; i -= 1) {
+    if (keys[i] === key) {
+      headers.splice(i, 1);
+      keys.splice(i, 1);
+    }
+  }
+}
+
+function removeAll(headers: HeaderField[], keys: string[], key: string): void {
+  for (let i = keys.length - 1; i >= 0; i -= 1) {
+    if (keys[i] === key) {
+      headers.splice(i, 1);
+      keys.splice(i, 1);
+    }
+  }
 }
 
 /**
@@ -158,14 +253,34 @@ export function withReceived(request: SipRequest, source: PacketSource): SipRequ
   });
 }
 
+/**
+ * Random bytes for tags and branches, drawn from a pool the CSPRNG refills in bulk: one
+ * `randomFillSync` per 512 identifiers rather than a `randomBytes` call (and its Buffer) for
+ * each one. Every byte is used once.
+ */
+const POOL_SIZE = 4096;
+const pool = Buffer.allocUnsafe(POOL_SIZE);
+let poolUsed = POOL_SIZE;
+
+/** `count` fresh random bytes as base64url (count ≤ POOL_SIZE). */
+function randomText(count: number): string {
+  if (poolUsed + count > POOL_SIZE) {
+    randomFillSync(pool);
+    poolUsed = 0;
+  }
+  const start = poolUsed;
+  poolUsed += count;
+  return pool.toString('base64url', start, poolUsed);
+}
+
 /** A new RFC 3261 branch: the magic cookie and 72 random bits (RFC 3261 §8.1.1.7). */
 export function newBranch(): string {
-  return `${BRANCH_MAGIC_COOKIE}${randomBytes(9).toString('base64url')}`;
+  return `${BRANCH_MAGIC_COOKIE}${randomText(9)}`;
 }
 
 /** A new From/To tag with 64 random bits (RFC 3261 §19.3 asks for at least 32). */
 export function newTag(): string {
-  return randomBytes(8).toString('base64url');
+  return randomText(8);
 }
 
 /** A new Call-ID, globally unique (RFC 3261 §8.1.1.4), optionally `@host`. */

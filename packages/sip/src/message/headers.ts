@@ -67,12 +67,55 @@ for (const name of SPECIAL) canonicalByKey.set(name.toLowerCase(), name);
  * `Call-ID` all give `call-id`).
  */
 export function headerKey(name: string): string {
+  const cached = keyCache.get(name);
+  if (cached !== undefined) return cached;
   const lower = name.toLowerCase();
+  let key = lower;
   if (lower.length === 1) {
     const long = COMPACT[lower];
-    if (long !== undefined) return long.toLowerCase();
+    if (long !== undefined) key = long.toLowerCase();
   }
-  return lower;
+  // Only names of known fields, as spelt by the peers at hand, and only so many: names come
+  // from the network and a cache of whatever arrives would grow without bound.
+  if (keyCache.size < KEY_CACHE_SIZE && isCommonKey(key)) keyCache.set(name, key);
+  return key;
+}
+
+/** Header name as written → its key, for the names of common fields (parsing every message). */
+const keyCache = new Map<string, string>();
+const KEY_CACHE_SIZE = 1024;
+
+/** Fields most messages carry besides those with a compact form or a special spelling. */
+const COMMON_KEYS = new Set([
+  'max-forwards',
+  'user-agent',
+  'server',
+  'allow',
+  'route',
+  'record-route',
+  'expires',
+  'min-expires',
+  'authorization',
+  'proxy-authorization',
+  'www-authenticate',
+  'proxy-authenticate',
+  'require',
+  'proxy-require',
+  'unsupported',
+  'timestamp',
+  'date',
+  'reason',
+  'accept',
+  'retry-after',
+  'organization',
+  'priority',
+  'privacy',
+  'p-asserted-identity',
+  'p-preferred-identity',
+]);
+
+function isCommonKey(key: string): boolean {
+  return canonicalByKey.has(key) || COMMON_KEYS.has(key) || LIST_HEADERS.has(key);
 }
 
 /** Canonical spelling of a header name (`v` -> `Via`, `call-id` -> `Call-ID`, `x-foo` -> `X-Foo`). */

@@ -64,7 +64,48 @@ const NO_HEADERS: readonly HeaderField[] = [];
 /** Where {@link SipMessageBase.withAddedHeader} puts the new field. */
 export type HeaderPosition = 'first' | 'last';
 
-function checkHeader(name: string, value: string): void {
+/**
+ * Parsed values of some header fields, as a message caches them (internal: not exported from
+ * the package). A response built from a request copies Via, From, Call-ID and CSeq as they are
+ * (RFC 3261 §8.2.6.2), so it can take the request's parsed values instead of parsing them again.
+ */
+export interface ParsedFields {
+  readonly via?: readonly Via[] | undefined;
+  readonly cseq?: CSeq | undefined;
+  readonly from?: FromTo | undefined;
+  readonly to?: FromTo | undefined;
+  readonly callId?: string | undefined;
+}
+
+let readParsed: ((message: SipMessageBase) => ParsedFields) | undefined;
+let writeParsed: ((message: SipMessageBase, parsed: ParsedFields) => void) | undefined;
+
+/** The values `message` has parsed so far (none is parsed for the asking). Internal. */
+export function parsedFields(message: SipMessageBase): ParsedFields {
+  return readParsed?.(message) ?? {};
+}
+
+/**
+ * Gives a message just built the parsed values of fields it holds unchanged: they must be what
+ * parsing its own fields would give. Internal (the builders use it).
+ */
+export function seedParsedFields(message: SipMessageBase, parsed: ParsedFields): void {
+  writeParsed?.(message, parsed);
+}
+
+/**
+ * Drops what `message` has parsed (it parses again when asked): for a message kept a long time
+ * only to be sent again, such as a final response waiting out Timer J. Internal.
+ */
+export function forgetParsedFields(message: SipMessageBase): void {
+  writeParsed?.(message, {});
+}
+
+/**
+ * Throws a SipMessageError (500) for a field that cannot be written: a name that is no token,
+ * a CR or LF in the value. Internal (the builders check the fields they add with it).
+ */
+export function checkHeader(name: string, value: string): void {
   if (!isToken(name)) throw new SipMessageError(500, `Invalid header name ${JSON.stringify(name)}`);
   for (let i = 0; i < value.length; i += 1) {
     const c = value.charCodeAt(i);
@@ -96,6 +137,25 @@ export abstract class SipMessageBase {
   #contact: readonly NameAddr[] | '*' | undefined;
   #contentType: ContentType | null | undefined;
   #callId: string | undefined;
+
+  static {
+    readParsed = (message) => ({
+      via: message.#via,
+      cseq: message.#cseq,
+      from: message.#from,
+      to: message.#to,
+      callId: message.#callId,
+    });
+    writeParsed = (message, parsed) => {
+      message.#via = parsed.via;
+      message.#cseq = parsed.cseq;
+      message.#from = parsed.from;
+      message.#to = parsed.to;
+      message.#callId = parsed.callId;
+      message.#contact = undefined;
+      message.#contentType = undefined;
+    };
+  }
 
   protected constructor(init: MessageInit) {
     const headers = init.headers ?? NO_HEADERS;
@@ -308,7 +368,7 @@ export abstract class SipMessageBase {
       headers.push({ name, value });
       keys.push(key);
     }
-    return this.rebuild(headers, keys, this.body);
+    return this.#derive(headers, keys, this.body, key);
   }
 
   /**
@@ -331,7 +391,7 @@ export abstract class SipMessageBase {
     }
     headers.splice(at, 0, { name, value });
     keys.splice(at, 0, key);
-    return this.rebuild(headers, keys, this.body);
+    return this.#derive(headers, keys, this.body, key);
   }
 
   /** A copy without any field of this name. */
@@ -347,7 +407,7 @@ export abstract class SipMessageBase {
         keys.push(fieldKey);
       }
     }
-    return this.rebuild(headers, keys, this.body);
+    return this.#derive(headers, keys, this.body, key);
   }
 
   /**
@@ -362,7 +422,28 @@ export abstract class SipMessageBase {
         : bytes.length === 0
           ? this.withoutHeader('Content-Type')
           : this;
-    return base.rebuild(base.headers, base.headerKeys, bytes);
+    return base.#derive(base.headers, base.headerKeys, bytes, 'content-type');
+  }
+
+  /**
+   * A copy with other fields and body (see `rebuild`), where `changed` is the only header key
+   * that may differ: the parsed values of the fields left as they were go with it.
+   */
+  #derive(
+    headers: readonly HeaderField[],
+    keys: readonly string[],
+    body: Buffer,
+    changed: string,
+  ): this {
+    const copy = this.rebuild(headers, keys, body);
+    if (changed !== 'via') copy.#via = this.#via;
+    if (changed !== 'cseq') copy.#cseq = this.#cseq;
+    if (changed !== 'from') copy.#from = this.#from;
+    if (changed !== 'to') copy.#to = this.#to;
+    if (changed !== 'call-id') copy.#callId = this.#callId;
+    if (changed !== 'contact') copy.#contact = this.#contact;
+    if (changed !== 'content-type') copy.#contentType = this.#contentType;
+    return copy;
   }
 }
 

@@ -195,7 +195,8 @@ function parse(bytes: Buffer, options: ParseOptions): ParseResult {
     errorReason = startLine.errorReason;
   }
 
-  // Header fields, unfolding continuation lines (RFC 3261 §7.3.1).
+  // Header fields, unfolding continuation lines (RFC 3261 §7.3.1). Names and values are cut
+  // out already trimmed: one substring each.
   const headers: HeaderField[] = [];
   const keys: string[] = [];
   let name = '';
@@ -211,14 +212,15 @@ function parse(bytes: Buffer, options: ParseOptions): ParseResult {
     if (isWsp(text.charCodeAt(pos))) {
       if (pending) {
         // LWS = [*WSP CRLF] 1*WSP: the whole fold is one SP.
-        folds ??= [trimWs(value)];
+        folds ??= [value];
         folds.push(trimWs(text.slice(pos, contentEnd)));
       } else if (errorStatus === 0) {
         errorStatus = 400;
         errorReason = 'Continuation line without a header field';
       }
     } else {
-      if (pending) addHeader(headers, keys, name, folds === undefined ? value : folds.join(' '));
+      if (pending)
+        addHeader(headers, keys, name, folds === undefined ? value : trimWs(folds.join(' ')));
       folds = undefined;
       // The colon is looked for within this line only, keeping the scan linear.
       let colon = pos;
@@ -230,8 +232,15 @@ function parse(bytes: Buffer, options: ParseOptions): ParseResult {
           errorReason = 'Header line without a colon';
         }
       } else {
-        name = trimWs(text.slice(pos, colon));
-        value = text.slice(colon + 1, contentEnd);
+        // The line starts with no whitespace (that would be a fold): trim before the colon.
+        let nameEnd = colon;
+        while (nameEnd > pos && isWsp(text.charCodeAt(nameEnd - 1))) nameEnd -= 1;
+        let valueStart = colon + 1;
+        while (valueStart < contentEnd && isWsp(text.charCodeAt(valueStart))) valueStart += 1;
+        let valueEnd = contentEnd;
+        while (valueEnd > valueStart && isWsp(text.charCodeAt(valueEnd - 1))) valueEnd -= 1;
+        name = text.slice(pos, nameEnd);
+        value = text.slice(valueStart, valueEnd);
         if (isToken(name)) {
           pending = true;
         } else if (errorStatus === 0) {
@@ -242,7 +251,8 @@ function parse(bytes: Buffer, options: ParseOptions): ParseResult {
     }
     pos = end + 1;
   }
-  if (pending) addHeader(headers, keys, name, folds === undefined ? value : folds.join(' '));
+  if (pending)
+    addHeader(headers, keys, name, folds === undefined ? value : trimWs(folds.join(' ')));
 
   if (errorStatus === 0) {
     if (headers.length > maxHeaders) {
@@ -339,9 +349,9 @@ function parse(bytes: Buffer, options: ParseOptions): ParseResult {
   return { ok: true, message };
 }
 
-/** Adds an unfolded field. */
-function addHeader(headers: HeaderField[], keys: string[], name: string, rawValue: string): void {
-  headers.push({ name, value: trimWs(rawValue) });
+/** Adds an unfolded field (its value already trimmed). */
+function addHeader(headers: HeaderField[], keys: string[], name: string, value: string): void {
+  headers.push({ name, value });
   keys.push(headerKey(name));
 }
 

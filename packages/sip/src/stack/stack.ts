@@ -24,11 +24,12 @@ import {
   type Transport,
   type TransportDelegate,
   type TransportProtocol,
+  type UdpBufferOptions,
 } from '../transport/index.js';
 import { TransportAdapter, type TransportAdapterOptions } from './transport-adapter.js';
 
-/** One listening address. */
-export interface ListenAddress {
+/** One listening address (`recvBufferSize`/`sendBufferSize`: UDP only, default `udpBuffers`). */
+export interface ListenAddress extends UdpBufferOptions {
   readonly transport: TransportProtocol;
   /** Address to listen on (default `0.0.0.0`). */
   readonly host?: string;
@@ -66,6 +67,16 @@ export interface SipStackOptions extends TransportAdapterOptions {
   };
   /** Path MTU towards peers, when known, for the size rule of RFC 3261 §18.1.1. */
   readonly pathMtu?: number;
+  /**
+   * UDP socket buffers (4 MiB each by default, capped by the kernel: see `UdpTransport`). The
+   * UDP transport of `host`/`port`, and the UDP addresses of `listen` that set none.
+   */
+  readonly udpBuffers?: UdpBufferOptions;
+  /**
+   * Warnings about the set-up, such as UDP buffers smaller than asked (the kernel's limit, with
+   * the sysctl that raises it). Default: `process.emitWarning` (printed on standard error).
+   */
+  readonly onWarning?: (message: string) => void;
   readonly delegate: TransactionLayerDelegate;
   readonly timers?: TransactionTimers;
   readonly timerConfig?: Partial<TimerConfig>;
@@ -87,10 +98,13 @@ export async function startSipStack(options: SipStackOptions): Promise<SipStack>
   const adapter = new TransportAdapter(options);
   const transportList =
     options.listen === undefined
-      ? await listenUdpTcp(options.host ?? '0.0.0.0', options.port ?? 0, options.tcp ?? true, {
-          ...options.connections,
-          delegate: adapter,
-        })
+      ? await listenUdpTcp(
+          options.host ?? '0.0.0.0',
+          options.port ?? 0,
+          options.tcp ?? true,
+          { ...options.connections, delegate: adapter },
+          udpOptions(options, {}),
+        )
       : await listenAll(options.listen, options, adapter);
   const transports = new TransportLayer(
     transportList,
@@ -119,15 +133,32 @@ type Shared = NonNullable<SipStackOptions['connections']> & {
   readonly delegate: TransportDelegate;
 };
 
+/** What a UDP transport takes from the stack's options and its own address. */
+interface UdpOptions extends UdpBufferOptions {
+  readonly onWarning?: (message: string) => void;
+}
+
+/** The UDP buffer sizes of an address, else of the stack, and the warning hook. */
+function udpOptions(options: SipStackOptions, address: UdpBufferOptions): UdpOptions {
+  const recv = address.recvBufferSize ?? options.udpBuffers?.recvBufferSize;
+  const send = address.sendBufferSize ?? options.udpBuffers?.sendBufferSize;
+  return {
+    ...(recv === undefined ? {} : { recvBufferSize: recv }),
+    ...(send === undefined ? {} : { sendBufferSize: send }),
+    ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+  };
+}
+
 /** UDP and TCP on one port (the port UDP got, when the system chooses). */
 async function listenUdpTcp(
   host: string,
   port: number,
   tcp: boolean,
   shared: Shared,
+  buffers: UdpOptions,
 ): Promise<Transport[]> {
   for (let attempt = 1; ; attempt += 1) {
-    const udp = await UdpTransport.listen({ host, port, delegate: shared.delegate });
+    const udp = await UdpTransport.listen({ ...buffers, host, port, delegate: shared.delegate });
     if (!tcp) return [udp];
     try {
       return [udp, await TcpTransport.listen({ ...shared, host, port: udp.local.port })];
@@ -150,7 +181,7 @@ async function listenAll(
   const shared: Shared = { ...options.connections, delegate: adapter };
   const opened: Transport[] = [];
   try {
-    for (const address of addresses) opened.push(await listenOne(address, shared, options.tls));
+    for (const address of addresses) opened.push(await listenOne(address, shared, options));
   } catch (error) {
     await Promise.all(opened.map((transport) => transport.close()));
     throw error;
@@ -161,18 +192,22 @@ async function listenAll(
 function listenOne(
   address: ListenAddress,
   shared: Shared,
-  defaultTls: TlsOptions | undefined,
+  options: SipStackOptions,
 ): Promise<Transport> {
   const common = {
     host: address.host ?? '0.0.0.0',
     port: address.port ?? 0,
     ...(address.sentBy === undefined ? {} : { sentBy: address.sentBy }),
   };
-  const tls = address.tls ?? defaultTls;
+  const tls = address.tls ?? options.tls;
   const path = address.path === undefined ? {} : { path: address.path };
   switch (address.transport) {
     case 'udp':
-      return UdpTransport.listen({ ...common, delegate: shared.delegate });
+      return UdpTransport.listen({
+        ...udpOptions(options, address),
+        ...common,
+        delegate: shared.delegate,
+      });
     case 'tcp':
       return TcpTransport.listen({ ...shared, ...common });
     case 'tls':

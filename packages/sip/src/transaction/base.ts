@@ -21,11 +21,23 @@ export interface TerminationListener {
 export interface Transaction {
   readonly kind: 'client' | 'server';
   readonly state: string;
-  readonly request: SipRequest;
+  /**
+   * The request. A client transaction keeps it to the end (it retransmits it and builds its ACK
+   * from it). A server transaction lets go of it once its final response is sent: from then on
+   * it only absorbs retransmissions for 64·T1 (RFC 3261 §17.2.1, §17.2.2; RFC 6026 §8.7), and a
+   * stack answering thousands of calls a second should not hold every parsed request that long.
+   */
+  readonly request: SipRequest | undefined;
   /** Where requests (client) or responses (server) are sent. */
   readonly destination: Destination;
   /** True when the transport retransmits itself (no Timer A, E, G; timers D, I, J, K are 0). */
   readonly reliable: boolean;
+}
+
+/** A client transaction as its TU sees it: the request it sends is there until the end. */
+export interface ClientTransactionView extends Transaction {
+  readonly kind: 'client';
+  readonly request: SipRequest;
 }
 
 /** The TU of a client transaction (RFC 3261 §17.1: responses go up to whoever sent the request). */
@@ -34,12 +46,12 @@ export interface ClientTransactionUser {
    * A response for the TU: every provisional one, the first final one, and for an INVITE every
    * 2xx (RFC 6026 §8.4: 2xx retransmissions go up so that the dialog layer re-sends its ACK).
    */
-  onResponse(response: SipResponse, transaction: Transaction): void;
+  onResponse(response: SipResponse, transaction: ClientTransactionView): void;
   /**
    * No final response came (Timer B or F: treat as 408) or the transport failed (treat as 503,
    * RFC 3261 §8.1.3.1). Called at most once, and never after a final response went up.
    */
-  onFailure(failure: TransactionFailure, transaction: Transaction): void;
+  onFailure(failure: TransactionFailure, transaction: ClientTransactionView): void;
 }
 
 /** The TU of a server transaction. */
@@ -54,10 +66,15 @@ export interface ServerTransactionUser {
 export abstract class TransactionBase implements Transaction {
   abstract readonly kind: 'client' | 'server';
   abstract readonly state: string;
+  abstract readonly request: SipRequest | undefined;
   readonly reliable: boolean;
+  /**
+   * The key the owning `TransactionLayer` files the transaction under (RFC 3261 §17.1.3,
+   * §17.2.3), set by the layer; nothing for a TU to use.
+   */
+  layerKey: string | undefined;
 
   protected constructor(
-    readonly request: SipRequest,
     readonly destination: Destination,
     protected readonly env: TransactionEnvironment,
     private readonly listener: TerminationListener | undefined,
@@ -69,7 +86,11 @@ export abstract class TransactionBase implements Transaction {
     return this.state === 'terminated';
   }
 
-  /** Schedules `callback` in `ms` (a bound method, created once per transaction). */
+  /**
+   * Schedules `callback` in `ms`. Callers pass a closure made when the timer starts (most
+   * transactions start two or three timers in their life) rather than one per timer made with
+   * every transaction, which a transaction waiting out Timer L or J would carry for 32 s.
+   */
   protected startTimer(callback: () => void, ms: number): TimerHandle {
     return this.env.timers.setTimeout(callback, ms);
   }

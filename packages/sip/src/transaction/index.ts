@@ -2,6 +2,7 @@
 export { ackForFinalResponse } from './ack.js';
 export type {
   ClientTransactionUser,
+  ClientTransactionView,
   ServerTransactionUser,
   TerminationListener,
   Transaction,

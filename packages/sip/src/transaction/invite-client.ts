@@ -30,13 +30,13 @@ export class InviteClientTransaction extends TransactionBase {
   #ack: SipRequest | undefined;
 
   constructor(
-    request: SipRequest,
+    readonly request: SipRequest,
     destination: Destination,
     private readonly user: ClientTransactionUser,
     env: TransactionEnvironment,
     listener?: TerminationListener,
   ) {
-    super(request, destination, env, listener);
+    super(destination, env, listener);
     this.#intervalA = env.config.t1;
   }
 
@@ -52,8 +52,13 @@ export class InviteClientTransaction extends TransactionBase {
   /** Sends the INVITE and starts Timer B (and Timer A over an unreliable transport). */
   start(): void {
     if (this.#state !== 'calling' || this.#timerB !== undefined) return;
-    this.#timerB = this.startTimer(this.onTimerB, 64 * this.env.config.t1);
-    if (!this.reliable) this.#timerA = this.startTimer(this.onTimerA, this.#intervalA);
+    this.#timerB = this.startTimer(() => {
+      this.#onTimerB();
+    }, 64 * this.env.config.t1);
+    if (!this.reliable)
+      this.#timerA = this.startTimer(() => {
+        this.#onTimerA();
+      }, this.#intervalA);
     this.transmit(this.request);
   }
 
@@ -67,16 +72,25 @@ export class InviteClientTransaction extends TransactionBase {
         this.#timerC = this.stopTimer(this.#timerC);
         if (status < 200) {
           this.#state = 'proceeding';
-          this.#timerC = this.startTimer(this.onTimerC, this.env.config.proceeding);
+          this.#timerC = this.startTimer(() => {
+            this.#onTimerC();
+          }, this.env.config.proceeding);
           this.user.onResponse(response, this);
         } else if (status < 300) {
           // RFC 6026 §8.4: the TU (dialog) sends the ACK for a 2xx, end to end.
           this.#state = 'accepted';
-          this.#timerM = this.startTimer(this.onTimerM, 64 * this.env.config.t1);
+          this.#timerM = this.startTimer(() => {
+            this.#onTimerM();
+          }, 64 * this.env.config.t1);
           this.user.onResponse(response, this);
         } else {
           this.#state = 'completed';
-          this.#timerD = this.startTimer(this.onTimerD, this.reliable ? 0 : TIMER_D_UNRELIABLE);
+          this.#timerD = this.startTimer(
+            () => {
+              this.#onTimerD();
+            },
+            this.reliable ? 0 : TIMER_D_UNRELIABLE,
+          );
           this.#ack = ackForFinalResponse(this.request, response);
           this.user.onResponse(response, this);
           if (!this.terminated) this.transmit(this.#ack);
@@ -114,33 +128,35 @@ export class InviteClientTransaction extends TransactionBase {
   }
 
   /** Timer A: retransmit, doubling the interval (§17.1.1.2; INVITE has no T2 cap). */
-  private readonly onTimerA = (): void => {
+  #onTimerA(): void {
     this.#timerA = undefined;
     if (this.#state !== 'calling') return;
     this.#intervalA *= 2;
-    this.#timerA = this.startTimer(this.onTimerA, this.#intervalA);
+    this.#timerA = this.startTimer(() => {
+      this.#onTimerA();
+    }, this.#intervalA);
     this.transmit(this.request);
-  };
+  }
 
   /** Timer B: no response at all (§17.1.1.2). */
-  private readonly onTimerB = (): void => {
+  #onTimerB(): void {
     this.#timerB = undefined;
     if (this.#state === 'calling') this.fail({ kind: 'timeout' });
-  };
+  }
 
   /** Proceeding for too long without a final response: the TU hears a timeout (and CANCELs). */
-  private readonly onTimerC = (): void => {
+  #onTimerC(): void {
     this.#timerC = undefined;
     if (this.#state === 'proceeding') this.fail({ kind: 'timeout' });
-  };
+  }
 
-  private readonly onTimerD = (): void => {
+  #onTimerD(): void {
     this.#timerD = undefined;
     if (this.#state === 'completed') this.enterTerminated();
-  };
+  }
 
-  private readonly onTimerM = (): void => {
+  #onTimerM(): void {
     this.#timerM = undefined;
     if (this.#state === 'accepted') this.enterTerminated();
-  };
+  }
 }

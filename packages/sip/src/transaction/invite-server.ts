@@ -4,6 +4,7 @@
  * retransmissions to the transport and hands ACKs to the TU until Timer L fires.
  */
 import { createResponse, type SipRequest, type SipResponse } from '../message/index.js';
+import { forgetParsedFields } from '../message/message.js';
 import {
   TransactionBase,
   type ServerTransactionUser,
@@ -19,8 +20,13 @@ export type InviteServerState =
 export class InviteServerTransaction extends TransactionBase {
   readonly kind = 'server' as const;
   #state: InviteServerState = 'proceeding';
+  /** Held until the final response is sent (see `Transaction.request`). */
+  #request: SipRequest | undefined;
   #lastProvisional: SipResponse | undefined;
+  /** A non-2xx final response, held while it may have to be sent again (Completed). */
   #final: SipResponse | undefined;
+  #finalStatus: number | undefined;
+  #finalToTag: string | undefined;
   #timerTrying: TimerHandle;
   #timerG: TimerHandle;
   #intervalG: number;
@@ -37,7 +43,8 @@ export class InviteServerTransaction extends TransactionBase {
     env: TransactionEnvironment,
     listener?: TerminationListener,
   ) {
-    super(request, destination, env, listener);
+    super(destination, env, listener);
+    this.#request = request;
     this.#intervalG = env.config.t1;
   }
 
@@ -45,16 +52,45 @@ export class InviteServerTransaction extends TransactionBase {
     return this.#state;
   }
 
-  /** The final response sent, once there is one. */
+  /** The INVITE, until the final response is sent. */
+  get request(): SipRequest | undefined {
+    return this.#request;
+  }
+
+  /**
+   * The final response while the transaction holds it: a non-2xx until its ACK came (it is
+   * retransmitted until then, §17.2.1). A 2xx is not kept: the TU retransmits its own 2xx
+   * (RFC 6026 §8.7, RFC 3261 §13.3.1.4). `finalStatus` tells whether a final response went.
+   */
   get finalResponse(): SipResponse | undefined {
     return this.#final;
   }
 
-  /** Starts the 200 ms wait after which 100 Trying goes out if the TU has said nothing. */
+  /** The status of the final response sent, once there is one. */
+  get finalStatus(): number | undefined {
+    return this.#finalStatus;
+  }
+
+  /**
+   * The To tag of the final response sent, once there is one (§9.2: a CANCEL arriving after it
+   * is answered with the same tag).
+   */
+  get finalToTag(): string | undefined {
+    return this.#finalToTag;
+  }
+
+  /**
+   * Starts the 200 ms wait after which 100 Trying goes out if the TU has said nothing; nothing
+   * to wait for when it has already answered (the layer starts a transaction once its TU had
+   * the request).
+   */
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    this.#timerTrying = this.startTimer(this.onTimerTrying, this.env.config.trying);
+    if (this.#state !== 'proceeding' || this.#lastProvisional !== undefined) return;
+    this.#timerTrying = this.startTimer(() => {
+      this.#onTimerTrying();
+    }, this.env.config.trying);
   }
 
   /**
@@ -74,18 +110,29 @@ export class InviteServerTransaction extends TransactionBase {
     if (status < 200) {
       this.#lastProvisional = response;
       this.transmit(response);
-    } else if (status < 300) {
+      return true;
+    }
+    this.#finalStatus = status;
+    this.#finalToTag = toTagOf(response);
+    // From here on the transaction only absorbs retransmissions: what it no longer needs goes.
+    this.#request = undefined;
+    this.#lastProvisional = undefined;
+    if (status < 300) {
       this.#state = 'accepted';
-      this.#final = response;
-      this.#timerL = this.startTimer(this.onTimerL, 64 * this.env.config.t1);
-      this.transmit(response);
+      this.#timerL = this.startTimer(() => {
+        this.#onTimerL();
+      }, 64 * this.env.config.t1);
     } else {
       this.#state = 'completed';
       this.#final = response;
-      this.#timerH = this.startTimer(this.onTimerH, 64 * this.env.config.t1);
-      if (!this.reliable) this.#timerG = this.startTimer(this.onTimerG, this.#intervalG);
-      this.transmit(response);
+      this.#timerH = this.startTimer(() => {
+        this.#onTimerH();
+      }, 64 * this.env.config.t1);
+      if (!this.reliable) this.#startTimerG();
     }
+    this.transmit(response);
+    // A non-2xx is kept until its ACK only to be sent again: its parsed fields can go.
+    if (this.#state === 'completed') forgetParsedFields(response);
     return true;
   }
 
@@ -106,9 +153,15 @@ export class InviteServerTransaction extends TransactionBase {
   receiveAck(_ack: SipRequest): boolean {
     if (this.#state === 'completed') {
       this.#state = 'confirmed';
+      this.#final = undefined; // Confirmed only absorbs ACKs
       this.#timerG = this.stopTimer(this.#timerG);
       this.#timerH = this.stopTimer(this.#timerH);
-      this.#timerI = this.startTimer(this.onTimerI, this.reliable ? 0 : this.env.config.t4);
+      this.#timerI = this.startTimer(
+        () => {
+          this.#onTimerI();
+        },
+        this.reliable ? 0 : this.env.config.t4,
+      );
       return false;
     }
     return this.#state === 'accepted';
@@ -121,6 +174,9 @@ export class InviteServerTransaction extends TransactionBase {
 
   protected setTerminated(): void {
     this.#state = 'terminated';
+    this.#request = undefined;
+    this.#lastProvisional = undefined;
+    this.#final = undefined;
   }
 
   protected stopTimers(): void {
@@ -132,35 +188,52 @@ export class InviteServerTransaction extends TransactionBase {
   }
 
   /** §17.2.1: 100 Trying unless the TU answers within 200 ms. */
-  private readonly onTimerTrying = (): void => {
+  #onTimerTrying(): void {
     this.#timerTrying = undefined;
+    const request = this.#request;
     if (this.#state !== 'proceeding' || this.#lastProvisional !== undefined) return;
-    this.#lastProvisional = createResponse(this.request, 100);
+    if (request === undefined) return;
+    this.#lastProvisional = createResponse(request, 100);
     this.transmit(this.#lastProvisional);
-  };
+  }
+
+  #startTimerG(): void {
+    this.#timerG = this.startTimer(() => {
+      this.#onTimerG();
+    }, this.#intervalG);
+  }
 
   /** Timer G: retransmit the final response, doubling up to T2 (§17.2.1). */
-  private readonly onTimerG = (): void => {
+  #onTimerG(): void {
     this.#timerG = undefined;
     if (this.#state !== 'completed' || this.#final === undefined) return;
     this.#intervalG = Math.min(2 * this.#intervalG, this.env.config.t2);
-    this.#timerG = this.startTimer(this.onTimerG, this.#intervalG);
+    this.#startTimerG();
     this.transmit(this.#final);
-  };
+  }
 
   /** Timer H: no ACK came (§17.2.1). */
-  private readonly onTimerH = (): void => {
+  #onTimerH(): void {
     this.#timerH = undefined;
     if (this.#state === 'completed') this.fail({ kind: 'timeout' });
-  };
+  }
 
-  private readonly onTimerI = (): void => {
+  #onTimerI(): void {
     this.#timerI = undefined;
     if (this.#state === 'confirmed') this.enterTerminated();
-  };
+  }
 
-  private readonly onTimerL = (): void => {
+  #onTimerL(): void {
     this.#timerL = undefined;
     if (this.#state === 'accepted') this.enterTerminated();
-  };
+  }
+}
+
+/** The To tag of a response the TU built; undefined when it has none or its To is unreadable. */
+function toTagOf(response: SipResponse): string | undefined {
+  try {
+    return response.to().tag;
+  } catch {
+    return undefined;
+  }
 }

@@ -12,7 +12,7 @@ import {
   type SipMessage,
   type SipResponse,
 } from '../message/index.js';
-import { splitList } from '../message/syntax.js';
+import { flatString, splitList } from '../message/syntax.js';
 import { formatVia } from '../message/via.js';
 import type {
   ClientTransactionUser,
@@ -147,8 +147,6 @@ export class TransactionLayer {
   readonly #delegate: TransactionLayerDelegate;
   readonly #clients = new Map<string, ClientTransaction>();
   readonly #servers = new Map<string, ServerTransaction>();
-  /** Server transactions are keyed by their request, which a response does not always carry. */
-  readonly #serverKeys = new WeakMap<Transaction, string>();
   /** One object for every transaction this layer owns (no closure per transaction). */
   readonly #hooks: ServerTransactionUser & TerminationListener;
 
@@ -161,7 +159,7 @@ export class TransactionLayer {
     this.#delegate = options.delegate;
     this.#hooks = {
       transactionTerminated: (transaction) => {
-        this.#forget(transaction);
+        this.#forget(transaction as ClientTransaction | ServerTransaction);
       },
       onFailure: (failure, transaction) => {
         this.#delegate.onServerFailure?.(transaction as ServerTransaction, failure);
@@ -211,6 +209,7 @@ export class TransactionLayer {
       request.method === 'INVITE'
         ? new InviteClientTransaction(stamped, destination, user, this.#env, this.#hooks)
         : new NonInviteClientTransaction(stamped, destination, user, this.#env, this.#hooks);
+    transaction.layerKey = key;
     this.#clients.set(key, transaction);
     transaction.start();
     return transaction;
@@ -310,6 +309,8 @@ export class TransactionLayer {
       );
       this.#register(key, transaction);
       this.#delegate.onRequest(request, transaction, source);
+      // After the TU had its say: a TU that answered at once needs no 100 Trying timer.
+      transaction.start();
       return;
     }
     const transaction = new NonInviteServerTransaction(
@@ -335,19 +336,19 @@ export class TransactionLayer {
   }
 
   #register(key: string, transaction: ServerTransaction): void {
-    this.#servers.set(key, transaction);
-    this.#serverKeys.set(transaction, key);
-    transaction.start();
+    // Flat: the key outlives the request its pieces were cut from (see flatString).
+    const flat = flatString(key);
+    transaction.layerKey = flat;
+    this.#servers.set(flat, transaction);
   }
 
-  #forget(transaction: Transaction): void {
+  #forget(transaction: ClientTransaction | ServerTransaction): void {
+    const key = transaction.layerKey;
     if (transaction.kind === 'server') {
-      const key = this.#serverKeys.get(transaction);
       if (key !== undefined && this.#servers.get(key) === transaction) this.#servers.delete(key);
-      this.#delegate.onServerTerminated?.(transaction as ServerTransaction);
+      this.#delegate.onServerTerminated?.(transaction);
       return;
     }
-    const key = clientKey(transaction.request);
     if (key !== undefined && this.#clients.get(key) === transaction) this.#clients.delete(key);
   }
 

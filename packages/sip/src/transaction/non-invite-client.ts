@@ -21,13 +21,13 @@ export class NonInviteClientTransaction extends TransactionBase {
   #started = false;
 
   constructor(
-    request: SipRequest,
+    readonly request: SipRequest,
     destination: Destination,
     private readonly user: ClientTransactionUser,
     env: TransactionEnvironment,
     listener?: TerminationListener,
   ) {
-    super(request, destination, env, listener);
+    super(destination, env, listener);
     this.#intervalE = env.config.t1;
   }
 
@@ -39,8 +39,13 @@ export class NonInviteClientTransaction extends TransactionBase {
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    this.#timerF = this.startTimer(this.onTimerF, 64 * this.env.config.t1);
-    if (!this.reliable) this.#timerE = this.startTimer(this.onTimerE, this.#intervalE);
+    this.#timerF = this.startTimer(() => {
+      this.#onTimerF();
+    }, 64 * this.env.config.t1);
+    if (!this.reliable)
+      this.#timerE = this.startTimer(() => {
+        this.#onTimerE();
+      }, this.#intervalE);
     this.transmit(this.request);
   }
 
@@ -55,7 +60,12 @@ export class NonInviteClientTransaction extends TransactionBase {
     this.#timerE = this.stopTimer(this.#timerE);
     this.#timerF = this.stopTimer(this.#timerF);
     // §17.1.2.2: Timer K = T4 over unreliable transports (absorbs retransmissions), else 0.
-    this.#timerK = this.startTimer(this.onTimerK, this.reliable ? 0 : this.env.config.t4);
+    this.#timerK = this.startTimer(
+      () => {
+        this.#onTimerK();
+      },
+      this.reliable ? 0 : this.env.config.t4,
+    );
     this.user.onResponse(response, this);
   }
 
@@ -79,22 +89,24 @@ export class NonInviteClientTransaction extends TransactionBase {
    * Timer E: retransmit; in Trying the interval doubles up to T2, in Proceeding it is T2
    * (§17.1.2.2).
    */
-  private readonly onTimerE = (): void => {
+  #onTimerE(): void {
     this.#timerE = undefined;
     if (this.#state !== 'trying' && this.#state !== 'proceeding') return;
     const { t2 } = this.env.config;
     this.#intervalE = this.#state === 'trying' ? Math.min(2 * this.#intervalE, t2) : t2;
-    this.#timerE = this.startTimer(this.onTimerE, this.#intervalE);
+    this.#timerE = this.startTimer(() => {
+      this.#onTimerE();
+    }, this.#intervalE);
     this.transmit(this.request);
-  };
+  }
 
-  private readonly onTimerF = (): void => {
+  #onTimerF(): void {
     this.#timerF = undefined;
     if (this.#state === 'trying' || this.#state === 'proceeding') this.fail({ kind: 'timeout' });
-  };
+  }
 
-  private readonly onTimerK = (): void => {
+  #onTimerK(): void {
     this.#timerK = undefined;
     if (this.#state === 'completed') this.enterTerminated();
-  };
+  }
 }

@@ -1,5 +1,6 @@
 /** The non-INVITE server transaction (RFC 3261 §17.2.2, figure 8). */
 import type { SipRequest, SipResponse } from '../message/index.js';
+import { forgetParsedFields } from '../message/message.js';
 import {
   TransactionBase,
   type ServerTransactionUser,
@@ -14,7 +15,10 @@ export type NonInviteServerState = 'trying' | 'proceeding' | 'completed' | 'term
 export class NonInviteServerTransaction extends TransactionBase {
   readonly kind = 'server' as const;
   #state: NonInviteServerState = 'trying';
+  /** Held until the final response is sent (see `Transaction.request`). */
+  #request: SipRequest | undefined;
   #lastResponse: SipResponse | undefined;
+  #finalStatus: number | undefined;
   #timerJ: TimerHandle;
 
   constructor(
@@ -25,16 +29,27 @@ export class NonInviteServerTransaction extends TransactionBase {
     env: TransactionEnvironment,
     listener?: TerminationListener,
   ) {
-    super(request, destination, env, listener);
+    super(destination, env, listener);
+    this.#request = request;
   }
 
   get state(): NonInviteServerState {
     return this.#state;
   }
 
-  /** The final response sent, once there is one. */
+  /** The request, until the final response is sent. */
+  get request(): SipRequest | undefined {
+    return this.#request;
+  }
+
+  /** The final response sent, once there is one (held until Terminated: it is sent again). */
   get finalResponse(): SipResponse | undefined {
     return this.#state === 'completed' ? this.#lastResponse : undefined;
+  }
+
+  /** The status of the final response sent, once there is one. */
+  get finalStatus(): number | undefined {
+    return this.#finalStatus;
   }
 
   /** Nothing to start: a non-INVITE server transaction waits for the TU (no timer in Trying). */
@@ -50,10 +65,20 @@ export class NonInviteServerTransaction extends TransactionBase {
       this.#state = 'proceeding';
     } else {
       this.#state = 'completed';
+      this.#finalStatus = response.status;
+      // Completed only answers retransmissions with the last response.
+      this.#request = undefined;
       // §17.2.2: Timer J = 64*T1 over unreliable transports, 0 over reliable ones.
-      this.#timerJ = this.startTimer(this.onTimerJ, this.reliable ? 0 : 64 * this.env.config.t1);
+      this.#timerJ = this.startTimer(
+        () => {
+          this.#onTimerJ();
+        },
+        this.reliable ? 0 : 64 * this.env.config.t1,
+      );
     }
     this.transmit(response);
+    // Kept 64·T1 only to be sent again: its parsed fields can go (parsed again if it is).
+    if (this.#state === 'completed') forgetParsedFields(response);
     return true;
   }
 
@@ -74,14 +99,16 @@ export class NonInviteServerTransaction extends TransactionBase {
 
   protected setTerminated(): void {
     this.#state = 'terminated';
+    this.#request = undefined;
+    this.#lastResponse = undefined;
   }
 
   protected stopTimers(): void {
     this.#timerJ = this.stopTimer(this.#timerJ);
   }
 
-  private readonly onTimerJ = (): void => {
+  #onTimerJ(): void {
     this.#timerJ = undefined;
     if (this.#state === 'completed') this.enterTerminated();
-  };
+  }
 }

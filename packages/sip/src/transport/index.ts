@@ -24,7 +24,13 @@ export {
   type ResponseRoute,
 } from './routing.js';
 export type { ConnectionLimits } from './connection-pool.js';
-export { UdpTransport, type UdpTransportOptions } from './udp.js';
+export {
+  DEFAULT_UDP_BUFFER_SIZE,
+  UdpTransport,
+  type UdpBufferOptions,
+  type UdpBufferSizes,
+  type UdpTransportOptions,
+} from './udp.js';
 export { StreamTransport, type StreamTransportOptions } from './stream.js';
 export { TcpTransport, type TcpTransportOptions } from './tcp.js';
 export { TlsTransport, type TlsTransportOptions } from './tls.js';

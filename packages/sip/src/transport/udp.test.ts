@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createResponse, parseMessage, type SipRequest } from '../message/index.js';
 import { TransportLayer } from './layer.js';
@@ -10,7 +11,7 @@ import {
   until,
 } from './test-support/sockets.js';
 import { TransportError } from './types.js';
-import { UdpTransport } from './udp.js';
+import { DEFAULT_UDP_BUFFER_SIZE, UdpTransport } from './udp.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -75,6 +76,16 @@ describe('UdpTransport', () => {
     });
     // Sent-by is the source address and no rport asked for: nothing is added (§18.2.1).
     expect(message.topVia().received).toBeUndefined();
+  });
+
+  it('sends to an address at once and to a host name through DNS', async () => {
+    const transport = await listen(new Recorder());
+    const phone = await peer();
+    const request = asRequest(requestText({ method: 'OPTIONS' }));
+    await transport.send(request, { host: '127.0.0.1', port: phone.port });
+    await transport.send(request, { host: 'localhost', port: phone.port });
+    expect(await phone.datagram(0)).toMatch(/^OPTIONS /);
+    expect(await phone.datagram(1)).toMatch(/^OPTIONS /);
   });
 
   it('stamps received when the sent-by is not the source, and rport when asked (RFC 3581)', async () => {
@@ -180,5 +191,98 @@ describe('UdpTransport', () => {
     await expect(
       transport.sendBytes(Buffer.from('x'), { host: '127.0.0.1', port: 9 }),
     ).rejects.toBeInstanceOf(TransportError);
+  });
+});
+
+/** A Linux sysctl in bytes, undefined elsewhere. */
+function sysctl(name: 'rmem_max' | 'wmem_max'): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/sys/net/core/${name}`, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
+
+const rmemMax = sysctl('rmem_max');
+const wmemMax = sysctl('wmem_max');
+
+describe('UdpTransport socket buffers', () => {
+  async function listenWith(
+    options: { recvBufferSize?: number; sendBufferSize?: number },
+    warnings: string[],
+  ): Promise<UdpTransport> {
+    const transport = await UdpTransport.listen({
+      host: '127.0.0.1',
+      delegate: new Recorder(),
+      onWarning: (message) => warnings.push(message),
+      ...options,
+    });
+    cleanups.push(() => transport.close());
+    return transport;
+  }
+
+  it.runIf(rmemMax !== undefined && wmemMax !== undefined)(
+    'asks for 4 MiB each by default and reports what the kernel granted (Linux caps at rmem_max / wmem_max)',
+    async () => {
+      const warnings: string[] = [];
+      const transport = await listenWith({}, warnings);
+      const receive = Math.min(DEFAULT_UDP_BUFFER_SIZE, rmemMax ?? 0);
+      const send = Math.min(DEFAULT_UDP_BUFFER_SIZE, wmemMax ?? 0);
+      expect(transport.bufferSizes).toEqual({ receive, send });
+      // A warning exactly for each side the kernel capped.
+      expect(warnings.filter((w) => w.includes('net.core.rmem_max'))).toHaveLength(
+        receive < DEFAULT_UDP_BUFFER_SIZE ? 1 : 0,
+      );
+      expect(warnings.filter((w) => w.includes('net.core.wmem_max'))).toHaveLength(
+        send < DEFAULT_UDP_BUFFER_SIZE ? 1 : 0,
+      );
+    },
+  );
+
+  it.runIf(rmemMax !== undefined)(
+    'warns with the sysctl to raise when the kernel grants less than asked, and keeps working',
+    async () => {
+      const warnings: string[] = [];
+      const asked = (rmemMax ?? 0) + 1024 * 1024;
+      const transport = await listenWith({ recvBufferSize: asked, sendBufferSize: 0 }, warnings);
+      expect(transport.bufferSizes.receive).toBe(rmemMax);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(`asked for ${String(asked)} bytes`);
+      expect(warnings[0]).toContain(`granted ${String(rmemMax)}`);
+      expect(warnings[0]).toContain(`sysctl -w net.core.rmem_max=${String(asked)}`);
+      // Capped, not broken: the socket still takes messages.
+      const recorder = new Recorder();
+      const capped = await UdpTransport.listen({
+        host: '127.0.0.1',
+        delegate: recorder,
+        recvBufferSize: asked,
+        onWarning: () => undefined,
+      });
+      cleanups.push(() => capped.close());
+      const phone = await peer();
+      await phone.send(requestText({ method: 'OPTIONS' }), capped.local.port);
+      expect((await recorder.message()).message.kind).toBe('request');
+    },
+  );
+
+  it('sets a smaller size when asked, and 0 keeps the system default without a warning', async () => {
+    const warnings: string[] = [];
+    const small = await listenWith({ recvBufferSize: 65_536, sendBufferSize: 65_536 }, warnings);
+    expect(small.bufferSizes).toEqual({ receive: 65_536, send: 65_536 });
+    const system = await listenWith({ recvBufferSize: 0, sendBufferSize: 0 }, warnings);
+    expect(system.bufferSizes.receive).toBeGreaterThan(0);
+    expect(system.bufferSizes.send).toBeGreaterThan(0);
+    expect(warnings).toEqual([]);
+  });
+
+  it('refuses a size that is no whole number of bytes, naming the option', async () => {
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 31]) {
+      await expect(
+        UdpTransport.listen({ host: '127.0.0.1', delegate: new Recorder(), recvBufferSize: bad }),
+      ).rejects.toThrow(/recvBufferSize must be a whole number of bytes/);
+    }
+    await expect(
+      UdpTransport.listen({ host: '127.0.0.1', delegate: new Recorder(), sendBufferSize: -5 }),
+    ).rejects.toThrow(/sendBufferSize/);
   });
 });

@@ -5,11 +5,16 @@
  * Keeps one entry per live server transaction, dropped when the transaction terminates.
  */
 import type { SipRequest } from '../message/index.js';
+import { flatString } from '../message/syntax.js';
 import type { ServerTransaction } from '../transaction/index.js';
 
 export class MergedRequestDetector {
   readonly #live = new Map<string, ServerTransaction>();
-  readonly #keys = new WeakMap<ServerTransaction, string>();
+  /**
+   * The key of each transaction recorded. A plain Map (not a WeakMap, whose entries cost the
+   * garbage collector more): `forget` removes the entry when the transaction terminates.
+   */
+  readonly #keys = new Map<ServerTransaction, string>();
 
   /** Entries held (live transactions of requests without a To tag). */
   get size(): number {
@@ -24,7 +29,10 @@ export class MergedRequestDetector {
   isMerged(request: SipRequest, transaction: ServerTransaction): boolean {
     if (request.to().tag !== undefined) return false;
     const cseq = request.cseq();
-    const key = `${request.from().tag ?? ''}\n${request.callId}\n${String(cseq.seq)}\n${cseq.method}`;
+    // Flat: kept for the transaction's life (32 s after a 2xx), not its request (see flatString).
+    const key = flatString(
+      `${request.from().tag ?? ''}\n${request.callId}\n${String(cseq.seq)}\n${cseq.method}`,
+    );
     const existing = this.#live.get(key);
     if (existing !== undefined && existing !== transaction && existing.state !== 'terminated') {
       return true;
@@ -37,6 +45,8 @@ export class MergedRequestDetector {
   /** The transaction ended: its request no longer merges with anything. */
   forget(transaction: ServerTransaction): void {
     const key = this.#keys.get(transaction);
-    if (key !== undefined && this.#live.get(key) === transaction) this.#live.delete(key);
+    if (key === undefined) return;
+    this.#keys.delete(transaction);
+    if (this.#live.get(key) === transaction) this.#live.delete(key);
   }
 }

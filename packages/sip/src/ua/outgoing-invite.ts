@@ -24,7 +24,7 @@ import type {
   ClientTransactionUser,
   Destination,
   TimerHandle,
-  Transaction,
+  ClientTransactionView,
   TransactionFailure,
 } from '../transaction/index.js';
 import type { Abandonable, UaContext } from './context.js';
@@ -166,11 +166,11 @@ export class OutgoingInvite implements ClientTransactionUser, Abandonable {
   }
 
   /** Whether a callback is about the transaction under way (or the one being started). */
-  #current(transaction: Transaction): boolean {
+  #current(transaction: ClientTransactionView): boolean {
     return this.#transaction === undefined || transaction === this.#transaction;
   }
 
-  onResponse(response: SipResponse, transaction: Transaction): void {
+  onResponse(response: SipResponse, transaction: ClientTransactionView): void {
     const request = transaction.request;
     if (!this.#current(transaction)) {
       // The transaction before an authentication retry: only a late 2xx still matters.
@@ -182,7 +182,7 @@ export class OutgoingInvite implements ClientTransactionUser, Abandonable {
     else this.#onRefused(response, request);
   }
 
-  onFailure(failure: TransactionFailure, transaction: Transaction): void {
+  onFailure(failure: TransactionFailure, transaction: ClientTransactionView): void {
     if (!this.#current(transaction)) return;
     if (this.#state !== 'calling' && this.#state !== 'proceeding') return;
     const cancelled = this.#cancel !== 'none';

@@ -19,7 +19,7 @@ import {
 import type {
   ClientTransaction,
   ClientTransactionUser,
-  Transaction,
+  ClientTransactionView,
   TransactionFailure,
 } from '../transaction/index.js';
 import type { Abandonable, UaContext } from './context.js';
@@ -129,11 +129,11 @@ export class OutgoingRequest implements ClientTransactionUser, Abandonable {
   }
 
   /** Whether a callback is about the transaction under way (or the one being started). */
-  #current(transaction: Transaction): boolean {
+  #current(transaction: ClientTransactionView): boolean {
     return this.#transaction === undefined || transaction === this.#transaction;
   }
 
-  onResponse(response: SipResponse, transaction: Transaction): void {
+  onResponse(response: SipResponse, transaction: ClientTransactionView): void {
     if (!this.#current(transaction) || response.status < 200) return;
     const request = transaction.request;
     if (response.status < 300) {
@@ -154,7 +154,7 @@ export class OutgoingRequest implements ClientTransactionUser, Abandonable {
     this.#finish(response);
   }
 
-  onFailure(failure: TransactionFailure, transaction: Transaction): void {
+  onFailure(failure: TransactionFailure, transaction: ClientTransactionView): void {
     if (!this.#current(transaction)) return;
     this.#finish(localResponse(this.ctx, transaction.request, failure));
   }

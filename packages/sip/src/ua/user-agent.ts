@@ -428,12 +428,12 @@ export class UserAgent implements TransactionLayerDelegate, UaContext, DialogHos
     const target = this.#cancellables.get(invite);
     // §9.2: the CANCEL's response carries the To tag of the INVITE's responses.
     const toTag =
-      target instanceof IncomingInvite
-        ? target.localTag
-        : (invite.finalResponse?.to().tag ?? newTag());
+      target instanceof IncomingInvite ? target.localTag : (invite.finalToTag ?? newTag());
     transaction.respond(this.response(cancel, 200, { toTag }));
     if (target !== undefined) target.cancel();
-    else invite.respond(this.response(invite.request, 487, { toTag }));
+    // Still unanswered (the request is let go of with the final response): 487.
+    else if (invite.request !== undefined)
+      invite.respond(this.response(invite.request, 487, { toTag }));
   }
 
   onAck(ack: SipRequest): void {

@@ -24,6 +24,7 @@ function toInput(trunk: Trunk): TrunkInput {
     inbound: trunk.inbound,
     username: trunk.username,
     password: trunk.password,
+    calledNumberFrom: trunk.calledNumberFrom,
   };
 }
 
@@ -111,6 +112,7 @@ export function trunkRoutes(ctx: RouteContext): FastifyPluginAsyncZod {
           inbound: body.inbound ?? current.inbound,
           username: body.username === undefined ? current.username : body.username,
           password: body.password === undefined ? current.password : body.password,
+          calledNumberFrom: body.calledNumberFrom ?? current.calledNumberFrom,
         });
         ctx.announce('trunk', trunk.id, 'updated', null);
         return toTrunkDto(trunk);

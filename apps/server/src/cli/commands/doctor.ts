@@ -1,7 +1,9 @@
 import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { EspeakSpeech } from '@switchboard/media';
+import { externalAddress } from '../../telephony/sip-service.js';
 import type { Config } from '../../config/schema.js';
 import { explainPortError, probePort, type PortProtocol } from '../../ops/port-check.js';
 import { WEB_CLIENT_DIR } from '../../version.js';
@@ -21,7 +23,7 @@ export function doctorCommand(): Command {
   const command = new Command('doctor')
     .summary('check this machine and configuration')
     .description(
-      'Check what the server needs: Node.js version, configuration, data directory, store (opens it and applies pending migrations), HTTP and SIP ports, the web client build, and optional tools (espeak-ng for text to speech). Says what is missing and how to get it. Exits 1 when something required fails.',
+      'Check what the server needs: Node.js version, configuration, data directory, store (opens it and applies pending migrations), HTTP and SIP ports, the RTP port range and the address put in SDP, the web client build, and text to speech (espeak-ng, tried for real). Says what is missing and how to get it. Exits 1 when something required fails.',
     );
   return addStoreOptions(command).action(async (options: StoreOptions) => {
     const findings: Finding[] = [];
@@ -38,10 +40,10 @@ export function doctorCommand(): Command {
     report(checkDataDir(config));
     report(await checkStore(config));
     for (const finding of await checkPorts(config)) report(finding);
+    report(await checkRtpPorts(config));
+    report(checkMediaAddress(config));
     report(checkWebClient());
-    report(
-      checkTool('espeak-ng', 'text to speech in greetings and menus', 'apt-get install espeak-ng'),
-    );
+    report(await checkSpeech());
     const failed = findings.filter((f) => f.status === 'fail').length;
     const warned = findings.filter((f) => f.status === 'warn').length;
     if (failed > 0)
@@ -124,22 +126,70 @@ function checkWebClient(): Finding {
       };
 }
 
-function checkTool(name: string, purpose: string, install: string): Finding {
-  const found = (process.env['PATH'] ?? '')
-    .split(delimiter)
-    .filter((dir) => dir !== '')
-    .some((dir) => {
-      try {
-        accessSync(join(dir, name), constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-  return found
-    ? { status: 'ok', text: `${name} found (${purpose})` }
-    : {
-        status: 'warn',
-        text: `${name} not found: needed for ${purpose}; install it with: ${install}`,
-      };
+/**
+ * Text to speech, tried for real: espeak-ng must run and speak (its voice data installed), or
+ * every spoken greeting and menu is silent.
+ */
+async function checkSpeech(): Promise<Finding> {
+  const speech = new EspeakSpeech({ timeoutMs: 10_000 });
+  const purpose = 'text to speech in greetings, menus and the default voicemail greeting';
+  if (!(await speech.isAvailable())) {
+    return {
+      status: 'warn',
+      text: `espeak-ng not found: needed for ${purpose} (callers hear silence instead); install it with: apt-get install espeak-ng`,
+    };
+  }
+  try {
+    const pcm = await speech.synthesize('Switchboard');
+    return pcm.length > 0
+      ? { status: 'ok', text: `espeak-ng found and speaks (${purpose})` }
+      : { status: 'warn', text: 'espeak-ng ran but produced no audio: reinstall espeak-ng-data' };
+  } catch (error) {
+    return {
+      status: 'warn',
+      text: `espeak-ng is installed but failed: ${(error as Error).message}`,
+    };
+  }
+}
+
+/** How many RTP/RTCP port pairs of the configured range can be bound now. */
+async function checkRtpPorts(config: Config): Promise<Finding> {
+  const { portMin, portMax } = config.media;
+  const host = config.sip.host;
+  const first = portMin % 2 === 0 ? portMin : portMin + 1;
+  let free = 0;
+  let pairs = 0;
+  for (let port = first; port + 1 <= portMax; port += 2) {
+    pairs += 1;
+    if (
+      (await probePort('udp', host, port)) === null &&
+      (await probePort('udp', host, port + 1)) === null
+    )
+      free += 1;
+  }
+  const range = `RTP ports ${String(portMin)}-${String(portMax)} on ${host}`;
+  if (free === 0) {
+    return {
+      status: 'fail',
+      text: `${range}: no port pair is free, so no call can carry audio; choose another range with SWITCHBOARD_MEDIA_PORT_MIN and SWITCHBOARD_MEDIA_PORT_MAX`,
+    };
+  }
+  return {
+    status: free < pairs ? 'warn' : 'ok',
+    text: `${range}: ${String(free)} of ${String(pairs)} call legs can be opened (each leg takes two ports; open the range in your firewall)`,
+  };
+}
+
+/** The address phones and carriers are told to send audio to. */
+function checkMediaAddress(config: Config): Finding {
+  if (config.media.host !== undefined) {
+    return { status: 'ok', text: `SDP offers audio at ${config.media.host} (media.host)` };
+  }
+  if (!['0.0.0.0', '::'].includes(config.sip.host)) {
+    return { status: 'ok', text: `SDP offers audio at ${config.sip.host} (sip.host)` };
+  }
+  return {
+    status: 'ok',
+    text: `SDP offers audio at ${externalAddress()} (this machine's first external IPv4 address); behind NAT set SWITCHBOARD_MEDIA_HOST to the public address`,
+  };
 }

@@ -64,18 +64,20 @@ export function startCommand(): Command {
     printBanner(
       server,
       config.databaseUrl === undefined ? `SQLite in ${config.dataDir}` : 'PostgreSQL',
+      `${config.sip.host}:${String(server.sipPort)} (UDP and TCP), RTP ports ${String(config.media.portMin)}-${String(config.media.portMax)}`,
     );
     await waitForShutdown(server, logger);
   });
 }
 
-function printBanner(server: RunningServer, storeText: string): void {
+function printBanner(server: RunningServer, storeText: string, sipText: string): void {
   const lines = [
     '',
     'Switchboard is ready.',
     `  Web client and API   ${server.httpUrl}`,
     `  API documentation    ${server.httpUrl}/api/docs`,
     `  Health and metrics   ${server.httpUrl}/api/health  ${server.httpUrl}/metrics`,
+    `  SIP                  ${sipText}`,
     `  Store                ${storeText}`,
   ];
   const logins = server.provisioned?.logins ?? [];

@@ -8,6 +8,7 @@ export * from './contact.js';
 export * from './calendar-event.js';
 export * from './call-record.js';
 export * from './voicemail.js';
+export * from './greeting.js';
 export * from './auth.js';
 export * from './registration.js';
 export * from './user-status.js';

@@ -9,8 +9,20 @@ export interface Trunk {
   /** Digest credentials the carrier may ask of us (RFC 3261 §22.2). */
   readonly username: string | null;
   readonly password: string | null;
+  /**
+   * Where the carrier puts the number it calls (the DID): the Request-URI (most carriers), or
+   * the To header (carriers that rewrite the Request-URI to our address or a trunk id).
+   */
+  readonly calledNumberFrom: CalledNumberSource;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
 
-export type TrunkInput = Omit<Trunk, 'createdAt' | 'updatedAt'>;
+export type CalledNumberSource = 'request-uri' | 'to';
+
+export const CALLED_NUMBER_SOURCES: readonly CalledNumberSource[] = ['request-uri', 'to'];
+
+/** A trunk as written; `calledNumberFrom` is `request-uri` when left out. */
+export type TrunkInput = Omit<Trunk, 'createdAt' | 'updatedAt' | 'calledNumberFrom'> & {
+  readonly calledNumberFrom?: CalledNumberSource;
+};

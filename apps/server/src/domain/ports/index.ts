@@ -4,3 +4,8 @@ export * from './logger.js';
 export * from './errors.js';
 export * from './live-calls.js';
 export type * from './voicemail-box.js';
+export * from './mail-sender.js';
+export * from './data-files.js';
+export * from './audio.js';
+export * from './timers.js';
+export type * from './message-waiting.js';

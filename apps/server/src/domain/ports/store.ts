@@ -9,6 +9,9 @@ import type {
   DeviceInput,
   Flow,
   FlowVersion,
+  Greeting,
+  GreetingInput,
+  GreetingSlot,
   HandlingCode,
   HandlingCodeInput,
   PhoneNumber,
@@ -144,15 +147,64 @@ export interface CallRepository {
   listSteps(callId: string): Promise<CallStep[]>;
 }
 
+/** Filters of a user's voicemail; every one given must hold. */
+export interface VoicemailListOptions {
+  /** Only heard (true) or only new (false) messages. */
+  heard?: boolean;
+  /** Only messages from this number (E.164, as recorded); null for withheld callers. */
+  callerNumber?: string | null;
+  limit?: number;
+  /** Only messages left before this time (exclusive): pages back through the mailbox. */
+  before?: number;
+}
+
+/** How many messages a user has, by state (the message-waiting summary). */
+export interface VoicemailCounts {
+  readonly unheard: number;
+  readonly heard: number;
+}
+
+/** What `VoicemailRepository.update` may change. */
+export type VoicemailPatch = Partial<
+  Pick<
+    Voicemail,
+    'heard' | 'heardAt' | 'mailStatus' | 'mailAttempts' | 'mailNextAttemptAt' | 'mailError'
+  >
+>;
+
 export interface VoicemailRepository {
   get(id: string): Promise<Voicemail | undefined>;
-  listByUser(userId: string): Promise<Voicemail[]>;
+  /** Newest first (by creation, then id). */
+  listByUser(userId: string, options?: VoicemailListOptions): Promise<Voicemail[]>;
   insert(voicemail: Voicemail): Promise<Voicemail>;
-  update(
-    id: string,
-    patch: Partial<Pick<Voicemail, 'heard' | 'mailStatus'>>,
-  ): Promise<Voicemail | undefined>;
+  update(id: string, patch: VoicemailPatch): Promise<Voicemail | undefined>;
   delete(id: string): Promise<boolean>;
+  countByUser(userId: string): Promise<VoicemailCounts>;
+  /** Messages whose mail is `pending`, the soonest due first, at most `limit`. */
+  listMailPending(limit: number): Promise<Voicemail[]>;
+  /**
+   * Takes the next mail attempt of a pending message: when it is still `pending` with
+   * `attempts` attempts made, counts one more and sets `mailNextAttemptAt` to `leaseUntil` (so
+   * another instance scanning the store leaves it alone meanwhile), and resolves the updated
+   * message; otherwise (sent, failed, deleted, or another instance took that attempt) undefined.
+   */
+  claimMailAttempt(
+    id: string,
+    attempts: number,
+    leaseUntil: number,
+  ): Promise<Voicemail | undefined>;
+  /** Heard messages heard (or, when that is unknown, left) before `cutoff`, oldest first. */
+  listHeardBefore(cutoff: number, limit: number): Promise<Voicemail[]>;
+}
+
+/** Greetings by user, slot and ref (handling code or contact id; empty for user-wide slots). */
+export interface GreetingRepository {
+  get(userId: string, slot: GreetingSlot, ref: string): Promise<Greeting | undefined>;
+  /** The user's greetings by slot, then ref. */
+  listByUser(userId: string): Promise<Greeting[]>;
+  /** Inserts or replaces the greeting of its slot and ref. */
+  put(greeting: GreetingInput): Promise<Greeting>;
+  delete(userId: string, slot: GreetingSlot, ref: string): Promise<boolean>;
 }
 
 export interface AuthRepository {
@@ -209,6 +261,7 @@ export interface Repositories {
   readonly calendar: CalendarRepository;
   readonly calls: CallRepository;
   readonly voicemails: VoicemailRepository;
+  readonly greetings: GreetingRepository;
   readonly auth: AuthRepository;
   readonly statuses: UserStatusRepository;
   readonly registrations: RegistrationRepository;

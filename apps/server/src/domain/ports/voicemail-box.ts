@@ -40,9 +40,16 @@ export interface DepositInput {
   readonly contactId: string | null;
   readonly handlingCode: string | null;
   readonly durationMs: number;
+  /** The flow's Voicemail element said whether to e-mail it (`mailToUser`); true when absent. */
+  readonly mailToUser?: boolean;
 }
 
 export interface VoicemailBox {
+  /**
+   * Recordings shorter than this are too short to keep (config `voicemail.minMessageSeconds`):
+   * discard them and report `too-short`. Absent: the telephony side's own default.
+   */
+  readonly minDurationMs?: number;
   /** The prompts to play before the beep: personal (contact, code), variant, default, built-in. */
   greetingFor(query: GreetingQuery): Promise<readonly GreetingPrompt[]>;
   /** A fresh id and the file the recording is to be written to (its folder exists). */

@@ -4,6 +4,8 @@ import { initialSchema } from './0001_initial.js';
 import { flowPublishing } from './0002_flow_publishing.js';
 import { registrations } from './0003_registrations.js';
 import { callPath } from './0004_call_path.js';
+import { trunkCalledNumber } from './0005_trunk_called_number.js';
+import { voicemail } from './0006_voicemail.js';
 
 /**
  * Every migration, by name, in the order they run (Kysely sorts names, hence the numeric
@@ -21,5 +23,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0002_flow_publishing': flowPublishing(dialect),
     '0003_registrations': registrations(dialect),
     '0004_call_path': callPath(dialect),
+    '0005_trunk_called_number': trunkCalledNumber(dialect),
+    '0006_voicemail': voicemail(dialect),
   };
 }

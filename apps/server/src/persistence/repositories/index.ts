@@ -6,6 +6,7 @@ import { SqlCallRepository } from './calls.js';
 import { SqlContactRepository } from './contacts.js';
 import { SqlDeviceRepository } from './devices.js';
 import { SqlFlowRepository } from './flows.js';
+import { SqlGreetingRepository } from './greetings.js';
 import { SqlHandlingCodeRepository } from './handling-codes.js';
 import { SqlNumberRepository } from './numbers.js';
 import { SqlRegistrationRepository } from './registrations.js';
@@ -27,6 +28,7 @@ export function createRepositories(access: DbAccess): Repositories {
     calendar: new SqlCalendarRepository(access),
     calls: new SqlCallRepository(access),
     voicemails: new SqlVoicemailRepository(access),
+    greetings: new SqlGreetingRepository(access),
     auth: new SqlAuthRepository(access),
     statuses: new SqlUserStatusRepository(access),
     registrations: new SqlRegistrationRepository(access),

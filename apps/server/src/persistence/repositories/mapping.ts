@@ -12,6 +12,10 @@ import type {
   DeviceInput,
   Flow,
   FlowVersion,
+  Greeting,
+  GreetingInput,
+  GreetingKind,
+  GreetingSlot,
   HandlingCode,
   MailStatus,
   PhoneNumber,
@@ -36,6 +40,7 @@ import type {
   Flag,
   FlowsTable,
   FlowVersionsTable,
+  GreetingsTable,
   HandlingCodesTable,
   NumbersTable,
   SessionsTable,
@@ -169,6 +174,7 @@ export function toTrunk(row: TrunksTable): Trunk {
     inbound: stringList(row.inbound, 'trunk inbound addresses'),
     username: row.username,
     password: row.password,
+    calledNumberFrom: row.called_number_from === 'to' ? 'to' : 'request-uri',
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -423,6 +429,12 @@ export function toVoicemailRow(voicemail: Voicemail): VoicemailsTable {
     heard: toFlag(voicemail.heard),
     mail_status: voicemail.mailStatus,
     created_at: voicemail.createdAt,
+    caller_name: voicemail.callerName ?? null,
+    handling_code: voicemail.handlingCode ?? null,
+    heard_at: voicemail.heardAt ?? null,
+    mail_attempts: voicemail.mailAttempts ?? 0,
+    mail_next_attempt_at: voicemail.mailNextAttemptAt ?? null,
+    mail_error: voicemail.mailError ?? null,
   };
 }
 
@@ -438,6 +450,46 @@ export function toVoicemail(row: VoicemailsTable): Voicemail {
     heard: fromFlag(row.heard),
     mailStatus: row.mail_status as MailStatus,
     createdAt: row.created_at,
+    callerName: row.caller_name,
+    handlingCode: row.handling_code,
+    heardAt: row.heard_at,
+    mailAttempts: row.mail_attempts,
+    mailNextAttemptAt: row.mail_next_attempt_at,
+    mailError: row.mail_error,
+  };
+}
+
+export function toGreetingRow(
+  greeting: GreetingInput,
+  createdAt: number,
+  updatedAt: number,
+): GreetingsTable {
+  return {
+    user_id: greeting.userId,
+    slot: greeting.slot,
+    ref: greeting.ref,
+    kind: greeting.kind,
+    path: greeting.path,
+    text: greeting.text,
+    voice: greeting.voice,
+    duration_ms: greeting.durationMs,
+    created_at: createdAt,
+    updated_at: updatedAt,
+  };
+}
+
+export function toGreeting(row: GreetingsTable): Greeting {
+  return {
+    userId: row.user_id,
+    slot: row.slot as GreetingSlot,
+    ref: row.ref,
+    kind: row.kind as GreetingKind,
+    path: row.path,
+    text: row.text,
+    voice: row.voice,
+    durationMs: row.duration_ms,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 

@@ -31,6 +31,7 @@ export class SqlTrunkRepository implements TrunkRepository {
         inbound: toJson(trunk.inbound, 'trunk inbound addresses'),
         username: trunk.username,
         password: trunk.password,
+        called_number_from: trunk.calledNumberFrom ?? 'request-uri',
         updated_at: now,
       };
       return toTrunk(

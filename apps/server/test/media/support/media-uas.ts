@@ -22,14 +22,13 @@ import {
   type SipUserAgent,
 } from '@switchboard/sip';
 import { freeUdpRange } from './ports.js';
+import { delay } from './wait.js';
 
 const HOST = '127.0.0.1';
 /** How long `close()` waits for the BYEs of calls still up to be answered. */
 const BYE_WAIT_MS = 2000;
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/** A call the UAS places and nobody answers is cancelled after this long. */
+const ANSWER_WAIT_MS = 10_000;
 
 /** One call leg with its media: an answered incoming call or a call the UAS placed. */
 export interface UasCall {
@@ -58,7 +57,10 @@ export interface MediaUas {
   readonly calls: readonly UasCall[];
   /** Errors from `onCall`, from answering, and SDP refusals: a test expects none. */
   readonly errors: readonly unknown[];
-  /** Places a call to `uri` (PCMU/PCMA + telephone-event offer); resolves once it is answered. */
+  /**
+   * Places a call to `uri` (PCMU/PCMA + telephone-event offer); resolves once it is answered,
+   * rejects when it is refused or not answered within 10 s (it is then cancelled).
+   */
   call(uri: string): Promise<UasCall>;
   close(): Promise<void>;
 }
@@ -144,7 +146,11 @@ export async function startMediaUas(options: MediaUasOptions): Promise<MediaUas>
       const session = await engine.openSession();
       try {
         const offer = createOffer({ address: HOST, port: session.localPort });
-        const dialog = await sip.invite({ uri, sdp: offer.sdp });
+        const dialog = await sip.invite({
+          uri,
+          sdp: offer.sdp,
+          signal: AbortSignal.timeout(ANSWER_WAIT_MS),
+        });
         const answerSdp = dialog.remoteSdp;
         if (answerSdp === undefined) throw new Error(`the 200 OK from ${uri} carried no SDP`);
         session.setRemote(parseAnswer(answerSdp, offer.sdp));

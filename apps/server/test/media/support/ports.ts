@@ -21,6 +21,20 @@ async function udpFree(port: number): Promise<boolean> {
   });
 }
 
+async function tcpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => {
+      resolve(false);
+    });
+    server.listen(port, '127.0.0.1', () => {
+      server.close(() => {
+        resolve(true);
+      });
+    });
+  });
+}
+
 /** A port the kernel picked, free for both UDP and TCP on 127.0.0.1 right now. */
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt += 1) {
@@ -40,6 +54,18 @@ export async function freePort(): Promise<number> {
     if (port !== 0 && (await udpFree(port))) return port;
   }
   throw new Error('no port free for both UDP and TCP on 127.0.0.1');
+}
+
+/**
+ * A port for baresip 1.0.0's `sip_listen`: it binds UDP and TCP there and TLS on the next port
+ * (it has no setting to leave TLS out), so both must be free.
+ */
+export async function freeSipPortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const port = await freePort();
+    if (port < 65535 && (await tcpFree(port + 1))) return port;
+  }
+  throw new Error('no two consecutive ports free on 127.0.0.1');
 }
 
 /**

@@ -173,7 +173,8 @@ export async function startScannerTarget(options: ScannerTargetOptions): Promise
       },
       onCancel: (cancel, transaction, invite) => {
         transaction.respond(createResponse(cancel, invite === undefined ? 481 : 200));
-        if (invite !== undefined) invite.respond(createResponse(invite.request, 487));
+        // The INVITE transaction holds its request until it has a final response.
+        if (invite?.request !== undefined) invite.respond(createResponse(invite.request, 487));
       },
       onAck: () => undefined, // svwar's ACKs to our 407s carry a new branch: nothing to do
       onStrayResponse: () => undefined,

@@ -58,6 +58,8 @@ interface Call {
   readonly localTag: string;
   readonly remoteTag: string;
   readonly invite: InviteServerTransaction;
+  /** The INVITE (its transaction lets go of it once answered). */
+  readonly request: SipRequest;
   readonly destination: Destination;
   ok: SipResponse | undefined;
   acked: boolean;
@@ -95,6 +97,8 @@ export class TestUas {
     failures: 0,
   };
   readonly #calls = new Map<string, Call>();
+  /** Calls by their INVITE transaction, for failures and CANCELs. */
+  readonly #byInvite = new WeakMap<ServerTransaction, Call>();
   readonly #timers: TransactionTimers;
   readonly #slowAnswerMs: number;
   readonly #host: string;
@@ -146,8 +150,8 @@ export class TestUas {
       onStrayResponse: () => undefined, // a UAS sends no requests
       onServerFailure: (transaction) => {
         this.counts.failures += 1;
-        const call = this.#calls.get(transaction.request.callId);
-        if (call?.invite === transaction) this.#forget(call);
+        const call = this.#byInvite.get(transaction);
+        if (call !== undefined) this.#forget(call);
       },
     };
   }
@@ -192,6 +196,7 @@ export class TestUas {
       localTag: newTag(),
       remoteTag,
       invite,
+      request,
       destination: source,
       ok: undefined,
       acked: false,
@@ -201,6 +206,7 @@ export class TestUas {
       retransmitElapsed: 0,
     };
     this.#calls.set(call.callId, call);
+    this.#byInvite.set(invite, call);
     invite.respond(createResponse(request, 180, undefined, { toTag: call.localTag }));
     const user = request.uri.kind === 'sip' ? request.uri.user : undefined;
     if (user === 'slow') {
@@ -214,7 +220,7 @@ export class TestUas {
   }
 
   #answer(call: Call): void {
-    const request = call.invite.request;
+    const request = call.request;
     const transport =
       call.destination.transport === 'udp' ? '' : `;transport=${call.destination.transport}`;
     const ok = createResponse(request, 200, undefined, {
@@ -288,13 +294,18 @@ export class TestUas {
       transaction.respond(createResponse(cancel, 481));
       return;
     }
-    const call = this.#calls.get(invite.request.callId);
-    const toTag = call?.invite === invite ? call.localTag : newTag();
+    const call = this.#byInvite.get(invite);
+    const toTag = call?.localTag ?? invite.finalToTag ?? newTag();
     transaction.respond(createResponse(cancel, 200, undefined, { toTag }));
-    // §9.2: only a request still without a final response is cancelled.
-    if (invite.respond(createResponse(invite.request, 487, undefined, { toTag }))) {
+    // §9.2: only a request still without a final response is cancelled (the transaction holds
+    // its request until then).
+    const request = invite.request;
+    if (
+      request !== undefined &&
+      invite.respond(createResponse(request, 487, undefined, { toTag }))
+    ) {
       this.counts.cancelled += 1;
-      if (call?.invite === invite) this.#forget(call);
+      if (call !== undefined) this.#forget(call);
     }
   }
 

@@ -254,7 +254,8 @@ function sameTrunk(a: Trunk, b: TrunkInput): boolean {
     a.port === b.port &&
     sameJson(a.inbound, b.inbound) &&
     a.username === b.username &&
-    a.password === b.password
+    a.password === b.password &&
+    a.calledNumberFrom === (b.calledNumberFrom ?? 'request-uri')
   );
 }
 

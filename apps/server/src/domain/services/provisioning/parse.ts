@@ -128,6 +128,7 @@ export async function validateProvisioning(
       inbound: t.inbound,
       username: t.username ?? null,
       password: t.password ?? null,
+      calledNumberFrom: t.calledNumberFrom,
     })),
     users: parsedUsers.map((user, index) =>
       buildUser(user, index, user.country ?? fileCountry ?? '', flowMaps),

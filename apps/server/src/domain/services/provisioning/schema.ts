@@ -149,6 +149,12 @@ export const TrunkSchema = z
     inbound: z.array(InboundAddressSchema).default([]),
     username: z.string().min(1, 'must not be empty').optional(),
     password: z.string().min(1, 'must not be empty').optional(),
+    calledNumberFrom: z
+      .enum(['request-uri', 'to'], 'must be request-uri or to')
+      .default('request-uri')
+      .describe(
+        'Where the carrier puts the number it calls: the Request-URI (most carriers) or the To header.',
+      ),
   })
   .superRefine((trunk, ctx) => {
     if (trunk.username !== undefined && trunk.password === undefined) {

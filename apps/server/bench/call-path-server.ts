@@ -1,0 +1,49 @@
+/**
+ * The server under test of `npm run bench:call-path`, run as its own process so that it can be
+ * pinned to one core (`taskset -c N node --import tsx ... call-path-server.ts`). It opens the
+ * store the benchmark filled, starts exactly what `switchboard start` starts, prints one line
+ * `READY {"sipPort":...,"httpUrl":...}` and runs until SIGTERM. Settings come from the
+ * environment: BENCH_DATA_DIR, BENCH_RTP_MIN, BENCH_RTP_MAX, BENCH_LOG_LEVEL.
+ */
+import { pino } from 'pino';
+import { ConfigSchema } from '../src/config/schema.js';
+import { startServer } from '../src/main.js';
+
+const env = (name: string, fallback?: string): string => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined) throw new Error(`${name} is not set`);
+  return value;
+};
+
+const config = ConfigSchema.parse({
+  dataDir: env('BENCH_DATA_DIR'),
+  demo: false,
+  http: { host: '127.0.0.1', port: 0 },
+  sip: { host: '127.0.0.1', port: 0, maxCalls: 100_000 },
+  media: {
+    host: '127.0.0.1',
+    portMin: Number(env('BENCH_RTP_MIN', '10000')),
+    portMax: Number(env('BENCH_RTP_MAX', '31999')),
+  },
+  log: { level: 'warn', format: 'json' },
+});
+const logger = pino({ level: env('BENCH_LOG_LEVEL', 'warn') }, pino.destination(2));
+const server = await startServer(config, { logger });
+process.stdout.write(
+  `READY ${JSON.stringify({ sipPort: server.sipPort, httpUrl: server.httpUrl, pid: process.pid })}\n`,
+);
+
+let stopping = false;
+const stop = (): void => {
+  if (stopping) return;
+  stopping = true;
+  void server.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`close failed: ${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

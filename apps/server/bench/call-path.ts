@@ -1,0 +1,456 @@
+/**
+ * `npm run bench:call-path`: the whole call path under load (issue 6, Performance). A user with
+ * 100,000 contacts, every one with a handling code whose method rings her cell phone through
+ * the trunk; SIPp as the carrier calls her number at rising rates, each call from a different
+ * contact; a second SIPp behind the trunk answers every forwarded call and hangs up after a
+ * short hold. Switchboard runs in its own process pinned to one core (taskset), the two SIPps
+ * on the other.
+ *
+ * For each rate: calls placed and failed (SIPp's counts on both sides), the time from the
+ * carrier's INVITE to Switchboard's INVITE reaching the trunk (p50/p99/max, from the two SIPps'
+ * microsecond time stamps of the same caller number, minus nothing: SIPp-to-SIPp directly is
+ * measured first as the floor), Switchboard's CPU (share of its core), and its memory per call
+ * in progress (RSS and V8 heap growth over idle, divided by the calls up at that moment).
+ * It reports the highest rate with no failed call. Target (issue 6): 1,000 calls/s, p99 < 20 ms.
+ *
+ * Environment: BENCH_CONTACTS (100000), BENCH_RATES (comma-separated calls/s), BENCH_SECONDS
+ * per step (10), BENCH_HOLD_MS (1000), BENCH_SERVER_CPU / BENCH_PEERS_CPU (cores 1 and 0).
+ * Needs sipp (Debian sip-tester) and taskset (util-linux).
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { systemClock } from '../src/domain/ports/clock.js';
+import {
+  applyProvisioning,
+  loadProvisioningFile,
+} from '../src/domain/services/provisioning/index.js';
+import { tryE164 } from '../src/domain/services/phone-numbers.js';
+import { openStore } from '../src/persistence/open-store.js';
+import { spawnPeer, type PeerProcess } from '../test/support/peers/child.js';
+import { freePort, freePorts } from '../test/support/peers/ports.js';
+import { SIPP, startSipp, type SippOutcome, type SippPeer } from '../test/support/peers/sipp.js';
+
+const CONTACTS = Number(process.env['BENCH_CONTACTS'] ?? 100_000);
+const RATES = (process.env['BENCH_RATES'] ?? '100,250,500,750,1000,1250,1500,2000')
+  .split(',')
+  .map(Number);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const HOLD_MS = Number(process.env['BENCH_HOLD_MS'] ?? 1000);
+// With one core there is nothing to separate: everything shares it (and the figures say less).
+const PEERS_CPU = process.env['BENCH_PEERS_CPU'] ?? '0';
+const SERVER_CPU = process.env['BENCH_SERVER_CPU'] ?? (cpus().length > 1 ? '1' : '0');
+const DID = '+12025550100';
+const CELL = '+12025550199';
+const BUFFER = ['-buff_size', '4194304'];
+const SERVER_SCRIPT = fileURLToPath(new URL('./call-path-server.ts', import.meta.url));
+
+/** Contact i's number: +1 202 23x xxxx, valid North American numbers, all different. */
+const contactNumber = (i: number): string =>
+  `+1202${String(230 + Math.floor(i / 10_000))}${String(i % 10_000).padStart(4, '0')}`;
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+interface StepResult {
+  rate: number;
+  calls: number;
+  ok: number;
+  failed: number;
+  trunkFailed: number;
+  /** INVITE in -> INVITE out, in ms. */
+  p50: number;
+  p99: number;
+  max: number;
+  measured: number;
+  cpuPercent: number;
+  concurrent: number;
+  rssPerCallKb: number;
+  heapPerCallKb: number;
+  passed: boolean;
+  note: string;
+}
+
+/** The carrier's and the trunk's time stamps of each caller number, as epoch seconds. */
+async function stamps(file: string, prefix: string): Promise<Map<string, number>> {
+  const map = new Map<string, number>();
+  let text = '';
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return map;
+  }
+  for (const line of text.split('\n')) {
+    // "OUT +12022300000 2026-11-21\t09:39:28.608841\t1795253968.608841"
+    const match = new RegExp(`^${prefix} (?:sip:)?(\\+?\\d+) .*\\t(\\d+\\.\\d+)\\s*$`).exec(line);
+    if (match?.[1] !== undefined && match[2] !== undefined && !map.has(match[1])) {
+      map.set(match[1], Number(match[2]));
+    }
+  }
+  return map;
+}
+
+/** SIPp's error log, reduced to its distinct messages (without times and Call-IDs) and counts. */
+function errorKinds(text: string): string {
+  const counts = new Map<string, number>();
+  // Each event starts with SIPp's three time stamps (not always on a new line); what follows an
+  // event's first line is the text of the message it was about.
+  for (const event of text.split(/\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\.\d+\t\d+\.\d+: /).slice(1)) {
+    const message = (event.split(/\r?\n/)[0] ?? '')
+      .replace(/(Call-I[Dd]:?|call:?) ?'?[\w@.-]+'?/g, '$1 …')
+      .replace(/\(\d+\), \d+ trips remaining\./, '')
+      .trim();
+    if (message === '') continue;
+    counts.set(message, (counts.get(message) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([message, count]) => `${String(count)}× ${message.slice(0, 140)}`)
+    .join(' | ');
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** INVITE out minus INVITE in, per caller, in ms, sorted. */
+async function latencies(carrierLog: string, trunkLog: string): Promise<number[]> {
+  const sent = await stamps(carrierLog, 'OUT');
+  const arrived = await stamps(trunkLog, 'IN');
+  const deltas: number[] = [];
+  for (const [number, at] of arrived) {
+    const from = sent.get(number);
+    if (from !== undefined) deltas.push((at - from) * 1000);
+  }
+  return deltas.sort((a, b) => a - b);
+}
+
+/** CPU time (user + system) of a process in seconds, from /proc. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${String(pid)}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields after the name start at field 3 (state): utime is field 14, stime 15.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function rssKb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${String(pid)}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+}
+
+async function heapKb(httpUrl: string): Promise<number> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const match = /^switchboard_nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\d+(?:\.\d+)?)/m.exec(
+    text,
+  );
+  return Number(match?.[1] ?? Number.NaN) / 1024;
+}
+
+async function seed(dir: string, dataDir: string, trunkPort: number): Promise<void> {
+  const provisioning = {
+    country: 'US',
+    trunks: [{ id: 'carrier', address: `127.0.0.1:${String(trunkPort)}`, inbound: ['127.0.0.1'] }],
+    users: [
+      {
+        id: 'bench',
+        name: 'Bench User',
+        email: 'bench@example.test',
+        password: 'bench-password',
+        numbers: [DID],
+        devices: [{ id: 'cell', name: 'Mobile', number: CELL }],
+        handling: {
+          default: 'builtin:forward:cell',
+          codes: { FWD: { method: 'builtin:forward:cell' } },
+        },
+      },
+    ],
+  };
+  const file = join(dir, 'bench.yaml');
+  await writeFile(file, stringify(provisioning));
+  const store = await openStore({ dataDir });
+  try {
+    await applyProvisioning(store, await loadProvisioningFile(file), { clock: systemClock });
+    if (tryE164(contactNumber(CONTACTS - 1), 'US') !== contactNumber(CONTACTS - 1)) {
+      throw new Error(`${contactNumber(CONTACTS - 1)} is not a valid number: pick another range`);
+    }
+    const started = Date.now();
+    await store.transaction(async (repos) => {
+      for (let i = 0; i < CONTACTS; i += 1) {
+        const number = contactNumber(i);
+        await repos.contacts.put({
+          id: `c${String(i)}`,
+          userId: 'bench',
+          source: 'import',
+          externalId: `x${String(i)}`,
+          name: `Contact ${String(i)}`,
+          organization: null,
+          emails: [],
+          phones: [{ e164: number, raw: number, type: 'cell' }],
+          handlingCode: 'FWD',
+        });
+        if ((i + 1) % 20_000 === 0) log(`  contacts: ${String(i + 1)}/${String(CONTACTS)}`);
+      }
+    });
+    log(`  ${String(CONTACTS)} contacts in one transaction: ${String(Date.now() - started)} ms`);
+  } finally {
+    await store.close();
+  }
+}
+
+async function startServerProcess(
+  dataDir: string,
+): Promise<{ process: PeerProcess; sipPort: number; httpUrl: string; pid: number }> {
+  const process_ = spawnPeer(
+    'switchboard',
+    'taskset',
+    [
+      '-c',
+      SERVER_CPU,
+      process.execPath,
+      '--conditions=@switchboard/source',
+      '--import',
+      'tsx',
+      SERVER_SCRIPT,
+    ],
+    {
+      env: {
+        ...process.env,
+        BENCH_DATA_DIR: dataDir,
+        BENCH_RTP_MIN: '10000',
+        BENCH_RTP_MAX: '31999',
+      },
+    },
+  );
+  const [, json] = await process_.waitForOutput(/READY (\{.*\})/, 60_000);
+  const ready = JSON.parse(json ?? '{}') as { sipPort: number; httpUrl: string; pid: number };
+  return { process: process_, ...ready };
+}
+
+async function runStep(
+  rate: number,
+  server: { sipPort: number; httpUrl: string; pid: number },
+  trunkPort: number,
+  numbersFile: string,
+  target?: string,
+): Promise<StepResult> {
+  const calls = rate * SECONDS;
+  const peers: SippPeer[] = [];
+  const wrapper = ['taskset', '-c', PEERS_CPU];
+  try {
+    const trunk = await startSipp({
+      name: 'trunk',
+      scenario: 'bench-trunk.xml',
+      port: trunkPort,
+      calls: 0,
+      pauseMs: HOLD_MS,
+      mediaPort: await freePorts(4, { even: true }),
+      timeoutSeconds: SECONDS + 60,
+      traceMessages: false,
+      wrapper,
+      extraArgs: [...BUFFER, '-trace_logs', '-log_file', 'trunk.log'],
+    });
+    peers.push(trunk);
+    const idleRss = await rssKb(server.pid);
+    const idleHeap = await heapKb(server.httpUrl);
+    const cpuBefore = await cpuSeconds(server.pid);
+    const started = performance.now();
+    const carrier = await startSipp({
+      name: 'carrier',
+      scenario: 'bench-carrier.xml',
+      remote: target ?? `127.0.0.1:${String(server.sipPort)}`,
+      service: DID,
+      calls,
+      rate,
+      mediaPort: await freePorts(4, { even: true }),
+      timeoutSeconds: SECONDS + 60,
+      traceMessages: false,
+      wrapper,
+      extraArgs: [
+        ...BUFFER,
+        '-inf',
+        numbersFile,
+        '-l',
+        String(Math.max(100, Math.ceil(rate * ((HOLD_MS + 5000) / 1000)))),
+        '-recv_timeout',
+        '15000',
+        '-trace_logs',
+        '-log_file',
+        'carrier.log',
+      ],
+    });
+    peers.push(carrier);
+
+    // Steady state: the calls of the first seconds are up and ending as new ones come in.
+    await new Promise((resolve) => setTimeout(resolve, Math.min(SECONDS * 600, HOLD_MS + 4000)));
+    const stats = await carrier.stats();
+    const concurrent = Number(stats['CurrentCall'] ?? Number.NaN);
+    const busyRss = await rssKb(server.pid);
+    const busyHeap = await heapKb(server.httpUrl);
+
+    const carrierEnd: SippOutcome = await carrier.finished((SECONDS + 90) * 1000);
+    const elapsed = (performance.now() - started) / 1000;
+    const cpuPercent = (((await cpuSeconds(server.pid)) - cpuBefore) / elapsed) * 100;
+    // Let the trunk side finish its last hang-ups, then stop it (SIGTERM: SIPp ends cleanly).
+    await new Promise((resolve) => setTimeout(resolve, HOLD_MS + 2500));
+    await trunk.process.stop(5000);
+    const trunkStats = await trunk.stats();
+    const trunkFailed = Number(trunkStats['FailedCall(C)'] ?? 0);
+    const deltas = await latencies(join(carrier.dir, 'carrier.log'), join(trunk.dir, 'trunk.log'));
+    const failed = Number.isNaN(carrierEnd.failedCalls) ? calls : carrierEnd.failedCalls;
+    const ok = Number.isNaN(carrierEnd.successfulCalls) ? 0 : carrierEnd.successfulCalls;
+    const passed = carrierEnd.exitCode === 0 && failed === 0 && ok === calls && trunkFailed === 0;
+    const trunkErrors = await readFile(join(trunk.dir, 'errors.log'), 'utf8').catch(() => '');
+    let note = '';
+    if (!passed) {
+      // Kept for a look afterwards: the peers' folders are removed with them.
+      const kept = join(tmpdir(), `bench-call-path-${String(rate)}`);
+      await writeFile(`${kept}-carrier-errors.log`, carrierEnd.errors);
+      await writeFile(`${kept}-trunk-errors.log`, trunkErrors);
+      note =
+        `carrier exit ${String(carrierEnd.exitCode)}: ${errorKinds(carrierEnd.errors)}; ` +
+        `trunk: ${errorKinds(trunkErrors)} (SIPp error logs: ${kept}-*-errors.log)`;
+    }
+    return {
+      rate,
+      calls,
+      ok,
+      failed,
+      trunkFailed,
+      p50: percentile(deltas, 50),
+      p99: percentile(deltas, 99),
+      max: deltas[deltas.length - 1] ?? Number.NaN,
+      measured: deltas.length,
+      cpuPercent,
+      concurrent,
+      rssPerCallKb: concurrent > 0 ? (busyRss - idleRss) / concurrent : Number.NaN,
+      heapPerCallKb: concurrent > 0 ? (busyHeap - idleHeap) / concurrent : Number.NaN,
+      passed,
+      note,
+    };
+  } finally {
+    for (const peer of peers.reverse()) await peer.stop();
+  }
+}
+
+function row(result: StepResult): Record<string, string | number> {
+  const ms = (value: number): string => (Number.isNaN(value) ? '-' : value.toFixed(2));
+  return {
+    'calls/s': result.rate,
+    calls: result.calls,
+    ok: result.ok,
+    failed: result.failed + result.trunkFailed,
+    'p50 ms': ms(result.p50),
+    'p99 ms': ms(result.p99),
+    'max ms': ms(result.max),
+    'server CPU %': result.cpuPercent.toFixed(0),
+    'calls up': result.concurrent,
+    'RSS KiB/call': ms(result.rssPerCallKb),
+    'heap KiB/call': ms(result.heapPerCallKb),
+    result: result.passed ? 'ok' : `FAILED ${result.note}`,
+  };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(SIPP)) throw new Error('sipp is missing: apt-get install sip-tester');
+  const dir = await mkdtemp(join(tmpdir(), 'sb-bench-call-path-'));
+  const dataDir = join(dir, 'data');
+  let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;
+  const stopAll = async (): Promise<void> => {
+    await server?.process.stop(10_000);
+    await rm(dir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => {
+    void stopAll().then(() => process.exit(130));
+  });
+  try {
+    console.log(
+      `Call path: ${String(CONTACTS)} contacts, ${String(SECONDS)} s per rate, hold ${String(HOLD_MS)} ms, ` +
+        `Switchboard on CPU ${SERVER_CPU}, SIPp on CPU ${PEERS_CPU}`,
+    );
+    const load = (): string =>
+      loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ');
+    console.log(`Load average before: ${load()} (${String(cpus().length)} cores)`);
+    if ((loadavg()[0] ?? 0) > cpus().length / 2) {
+      console.log(
+        '  The machine is busy: other processes share the pinned cores, expect lower figures.',
+      );
+    }
+    const trunkPort = await freePort();
+    log('seeding the store...');
+    await seed(dir, dataDir, trunkPort);
+    const numbersFile = join(dir, 'numbers.csv');
+    const lines = ['SEQUENTIAL'];
+    for (let i = 0; i < CONTACTS; i += 1) lines.push(`${contactNumber(i)};`);
+    await writeFile(numbersFile, `${lines.join('\n')}\n`);
+
+    log('starting Switchboard (pinned)...');
+    server = await startServerProcess(dataDir);
+    log(`  SIP on 127.0.0.1:${String(server.sipPort)}, pid ${String(server.pid)}`);
+
+    // The floor: the same two SIPps with nothing in between.
+    log('measuring the floor: carrier SIPp straight to the trunk SIPp at 100 calls/s...');
+    const floor = await runStep(
+      100,
+      server,
+      trunkPort,
+      numbersFile,
+      `127.0.0.1:${String(trunkPort)}`,
+    );
+    log(`  floor p50 ${floor.p50.toFixed(2)} ms, p99 ${floor.p99.toFixed(2)} ms`);
+
+    const results: StepResult[] = [];
+    let best: StepResult | undefined;
+    for (const rate of RATES) {
+      if (rate * SECONDS > CONTACTS) {
+        log(`skipping ${String(rate)}/s: needs more than ${String(CONTACTS)} distinct callers`);
+        continue;
+      }
+      log(`rate ${String(rate)} calls/s: ${String(rate * SECONDS)} calls...`);
+      let result = await runStep(rate, server, trunkPort, numbersFile);
+      log(`  ${JSON.stringify(row(result))}`);
+      if (!result.passed) {
+        // A shared machine has bad moments: a failing rate is measured once more.
+        log('  failed; measuring it once more');
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        result = await runStep(rate, server, trunkPort, numbersFile);
+        log(`  ${JSON.stringify(row(result))}`);
+      }
+      results.push(result);
+      if (!result.passed) {
+        const said = server.process.output().trim();
+        if (said !== '') log(`  Switchboard's log (tail):\n${said.slice(-3000)}`);
+        break;
+      }
+      best = result;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+
+    console.log(
+      `\nINVITE in -> INVITE out (floor, SIPp to SIPp directly: p50 ${floor.p50.toFixed(2)} ms, p99 ${floor.p99.toFixed(2)} ms)`,
+    );
+    console.table(results.map(row));
+    console.log(`Load average after: ${load()}`);
+    if (best === undefined) {
+      console.log('No rate passed without failed calls.');
+    } else {
+      console.log(
+        `Highest rate with no failed call: ${String(best.rate)} calls/s ` +
+          `(INVITE -> INVITE p50 ${best.p50.toFixed(2)} ms, p99 ${best.p99.toFixed(2)} ms; ` +
+          `${best.rssPerCallKb.toFixed(1)} KiB RSS and ${best.heapPerCallKb.toFixed(1)} KiB heap per call up). ` +
+          `Target: 1000 calls/s with p99 < 20 ms.`,
+      );
+    }
+  } finally {
+    await stopAll();
+  }
+}
+
+await main();
