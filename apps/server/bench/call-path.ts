@@ -14,7 +14,8 @@
  * It reports the highest rate with no failed call. Target (issue 6): 1,000 calls/s, p99 < 20 ms.
  *
  * Environment: BENCH_CONTACTS (100000), BENCH_RATES (comma-separated calls/s), BENCH_SECONDS
- * per step (10), BENCH_HOLD_MS (1000), BENCH_SERVER_CPU / BENCH_PEERS_CPU (cores 1 and 0).
+ * per step (10), BENCH_HOLD_MS (1000), BENCH_SERVER_CPU / BENCH_PEERS_CPU (cores 1 and 0),
+ * BENCH_CPU_PROFILE (a folder: Switchboard writes a V8 .cpuprofile there when it stops).
  * Needs sipp (Debian sip-tester) and taskset (util-linux).
  */
 import { existsSync } from 'node:fs';
@@ -35,7 +36,9 @@ import { freePort, freePorts } from '../test/support/peers/ports.js';
 import { SIPP, startSipp, type SippOutcome, type SippPeer } from '../test/support/peers/sipp.js';
 
 const CONTACTS = Number(process.env['BENCH_CONTACTS'] ?? 100_000);
-const RATES = (process.env['BENCH_RATES'] ?? '100,250,500,750,1000,1250,1500,2000')
+const RATES = (
+  process.env['BENCH_RATES'] ?? '25,50,75,100,150,200,300,400,500,750,1000,1250,1500,2000'
+)
   .split(',')
   .map(Number);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -46,6 +49,8 @@ const SERVER_CPU = process.env['BENCH_SERVER_CPU'] ?? (cpus().length > 1 ? '1' :
 const DID = '+12025550100';
 const CELL = '+12025550199';
 const BUFFER = ['-buff_size', '4194304'];
+/** BENCH_CPU_PROFILE=DIR: Switchboard writes a V8 CPU profile there when it stops. */
+const PROFILE_DIR = process.env['BENCH_CPU_PROFILE'];
 const SERVER_SCRIPT = fileURLToPath(new URL('./call-path-server.ts', import.meta.url));
 
 /** Contact i's number: +1 202 23x xxxx, valid North American numbers, all different. */
@@ -68,6 +73,8 @@ interface StepResult {
   max: number;
   measured: number;
   cpuPercent: number;
+  /** Switchboard's CPU time per call placed, in ms. */
+  cpuMsPerCall: number;
   concurrent: number;
   rssPerCallKb: number;
   heapPerCallKb: number;
@@ -213,6 +220,7 @@ async function startServerProcess(
       '-c',
       SERVER_CPU,
       process.execPath,
+      ...(PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]),
       '--conditions=@switchboard/source',
       '--import',
       'tsx',
@@ -295,7 +303,8 @@ async function runStep(
 
     const carrierEnd: SippOutcome = await carrier.finished((SECONDS + 90) * 1000);
     const elapsed = (performance.now() - started) / 1000;
-    const cpuPercent = (((await cpuSeconds(server.pid)) - cpuBefore) / elapsed) * 100;
+    const cpuUsed = (await cpuSeconds(server.pid)) - cpuBefore;
+    const cpuPercent = (cpuUsed / elapsed) * 100;
     // Let the trunk side finish its last hang-ups, then stop it (SIGTERM: SIPp ends cleanly).
     await new Promise((resolve) => setTimeout(resolve, HOLD_MS + 2500));
     await trunk.process.stop(5000);
@@ -327,6 +336,7 @@ async function runStep(
       max: deltas[deltas.length - 1] ?? Number.NaN,
       measured: deltas.length,
       cpuPercent,
+      cpuMsPerCall: (cpuUsed * 1000) / calls,
       concurrent,
       rssPerCallKb: concurrent > 0 ? (busyRss - idleRss) / concurrent : Number.NaN,
       heapPerCallKb: concurrent > 0 ? (busyHeap - idleHeap) / concurrent : Number.NaN,
@@ -349,6 +359,7 @@ function row(result: StepResult): Record<string, string | number> {
     'p99 ms': ms(result.p99),
     'max ms': ms(result.max),
     'server CPU %': result.cpuPercent.toFixed(0),
+    'CPU ms/call': result.cpuMsPerCall.toFixed(2),
     'calls up': result.concurrent,
     'RSS KiB/call': ms(result.rssPerCallKb),
     'heap KiB/call': ms(result.heapPerCallKb),

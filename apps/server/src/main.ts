@@ -13,6 +13,10 @@ import { systemClock, type Clock } from './domain/ports/clock.js';
 import type { Store } from './domain/ports/store.js';
 import { EventBus } from './domain/services/event-bus.js';
 import { LiveCallRegistry } from './domain/services/live-call-registry.js';
+import { VoicemailService } from './domain/services/voicemail/index.js';
+import { mediaAudioConverter } from './integrations/audio/media-audio-converter.js';
+import { DataDirFiles } from './integrations/files/data-dir-files.js';
+import { createSmtpMailSender } from './integrations/mail/smtp-mail-sender.js';
 import {
   loadConfiguredProvisioning,
   provisionAtStart,
@@ -21,6 +25,8 @@ import {
 import { createMetrics } from './ops/metrics.js';
 import { explainPortError, probePort } from './ops/port-check.js';
 import { openStore } from './persistence/open-store.js';
+import { digestAlgorithmsFor, limiterKeyFor } from './telephony/invite-auth.js';
+import { wireMessageWaiting, type MessageWaiting } from './telephony/mwi.js';
 import { startTelephony, type Telephony } from './telephony/sip-service.js';
 import { VERSION, WEB_CLIENT_DIR } from './version.js';
 
@@ -86,6 +92,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
   });
   let app: FastifyInstance | undefined;
   let telephony: Telephony | undefined;
+  let voicemail: VoicemailService | undefined;
+  let mwi: MessageWaiting | undefined;
   try {
     const provisioned = await provisionAtStart(store, config, configured, {
       clock,
@@ -96,13 +104,39 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const events = new EventBus();
     // One registry of calls in progress: telephony adds calls, the API lists and overrides them.
     const liveCalls = new LiveCallRegistry();
+    voicemail = new VoicemailService({
+      store,
+      events,
+      clock,
+      files: new DataDirFiles(config.dataDir),
+      audio: mediaAudioConverter,
+      mail: createSmtpMailSender(config.smtp, logger),
+      publicUrl: config.http.publicUrl,
+      logger,
+      minMessageSeconds: config.voicemail.minMessageSeconds,
+      retentionDays: config.voicemail.retentionDays,
+      voice: config.voicemail.voice,
+    });
+    // Mail still pending from before a restart goes out again; retention starts.
+    await voicemail.start();
     telephony = await startSip(config, {
       store,
       events,
       clock,
       logger,
       liveCalls,
+      voicemail,
       userAgent: `Switchboard/${VERSION}`,
+    });
+    // Message waiting (RFC 3842): SUBSCRIBE, and NOTIFY when a user's counts change.
+    mwi = wireMessageWaiting({
+      telephony,
+      store,
+      voicemail,
+      clock,
+      logger,
+      algorithms: digestAlgorithmsFor,
+      limiterKey: limiterKeyFor,
     });
     const sipPort = telephony.port;
     logger.info(
@@ -123,6 +157,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       publicUrl: config.http.publicUrl,
       liveCalls,
       contactCodePrefix: config.contacts.codePrefix,
+      voicemail,
     });
     await listen(app, config);
     const address = app.server.address();
@@ -142,8 +177,10 @@ export async function startServer(config: Config, options: StartOptions): Promis
       close: () => {
         closing ??= (async () => {
           logger.info('switchboard stopping: ending calls, closing listeners, finishing requests');
+          mwi?.close();
           await telephony?.close();
           await app?.close();
+          await voicemail?.close();
           await store.close();
           logger.info('switchboard stopped');
         })();
@@ -152,8 +189,10 @@ export async function startServer(config: Config, options: StartOptions): Promis
     };
     return running;
   } catch (error) {
+    mwi?.close();
     await telephony?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
+    await voicemail?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }

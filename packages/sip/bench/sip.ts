@@ -8,12 +8,13 @@
  * itself fails (a binary missing, a server that does not start, SIPp producing no statistics).
  *
  *   npm run bench:sip [-- --only ours|kamailio] [--rates 1000,2000] [--seconds 4]
- *                     [--cpu-prof DIR] [--uas ua|test]
+ *                     [--cpu-prof DIR] [--uas ua|test] [--node-flags "--flag ..."]
  *
  * `--rates` runs just those steps (no search); `--cpu-prof DIR` profiles our UAS process
  * (`node --cpu-prof`, one .cpuprofile per step, open it in Chrome DevTools). `--uas` picks our
  * UAS: `ua` (default) is the `createSipStack` user agent users run, `test` the TestUas of the
- * stack's tests (transactions under a bare call table, no dialogs).
+ * stack's tests (transactions under a bare call table, no dialogs). `--node-flags` are given to
+ * the Node process of our UAS (V8 tuning such as `--max-semi-space-size=64`).
  *
  * The figures are only as steady as the machine: other work on either core moves them.
  */
@@ -78,6 +79,7 @@ interface Settings {
   readonly seconds: number;
   readonly cpuProfileDir: string | undefined;
   readonly uas: 'ua' | 'test';
+  readonly nodeFlags: string[];
 }
 
 function settings(): Settings {
@@ -88,6 +90,7 @@ function settings(): Settings {
       seconds: { type: 'string', default: '4' },
       'cpu-prof': { type: 'string' },
       uas: { type: 'string', default: 'ua' },
+      'node-flags': { type: 'string', default: '' },
     },
   });
   const servers: ServerName[] =
@@ -110,7 +113,10 @@ function settings(): Settings {
     values.uas === 'ua' || values.uas === 'test'
       ? values.uas
       : fail(`--uas takes "ua" or "test", not "${values.uas}"`);
-  return { servers, rates, seconds, cpuProfileDir, uas };
+  const nodeFlags = values['node-flags'].split(/\s+/).filter((flag) => flag !== '');
+  for (const flag of nodeFlags)
+    if (!flag.startsWith('--')) fail(`--node-flags takes Node options (--...), not "${flag}"`);
+  return { servers, rates, seconds, cpuProfileDir, uas, nodeFlags };
 }
 
 function fail(message: string): never {
@@ -135,8 +141,9 @@ async function step(server: ServerName, rate: number, config: Settings): Promise
   // One directory per step: Node writes a profile per thread (the main one, and tsx's loader).
   const nodeFlags =
     config.cpuProfileDir === undefined
-      ? []
+      ? config.nodeFlags
       : [
+          ...config.nodeFlags,
           '--cpu-prof',
           `--cpu-prof-dir=${join(config.cpuProfileDir, `ours-${String(rate)}-${String(Date.now())}`)}`,
         ];
@@ -332,7 +339,8 @@ async function main(): Promise<void> {
   console.log(
     `bench:sip — SIPp ${SIPP} built-in uac over UDP on core ${String(SIPP_CORE)}; ` +
       `server on core ${String(SERVER_CORE)}, restarted each step; ${String(config.seconds)} s of calls per step; ` +
-      `our UAS: ${config.uas === 'ua' ? 'createSipStack (ua)' : 'TestUas (test)'}. ` +
+      `our UAS: ${config.uas === 'ua' ? 'createSipStack (ua)' : 'TestUas (test)'}` +
+      `${config.nodeFlags.length > 0 ? ` with ${config.nodeFlags.join(' ')}` : ''}. ` +
       `Load average now ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')} (other work on the machine makes the figures noisy).`,

@@ -36,6 +36,13 @@ function voicemail(id: string, createdAt: number, overrides: Partial<Voicemail> 
     heard: false,
     mailStatus: 'pending',
     createdAt,
+    // Migration 0006's fields, as the store reads them back when nothing set them.
+    callerName: null,
+    handlingCode: null,
+    heardAt: null,
+    mailAttempts: 0,
+    mailNextAttemptAt: null,
+    mailError: null,
     ...overrides,
   };
 }

@@ -210,6 +210,7 @@ describe.each(dialects)('users, numbers, devices, trunks, handling codes on %s',
         inbound: ['192.0.2.10', '192.0.2.11'],
         username: 'acct',
         password: 'secret',
+        calledNumberFrom: 'request-uri',
         createdAt: TEST_EPOCH,
         updatedAt: TEST_EPOCH,
       });
@@ -229,10 +230,12 @@ describe.each(dialects)('users, numbers, devices, trunks, handling codes on %s',
         inbound: ['192.0.2.12'],
         username: null,
         password: null,
+        calledNumberFrom: 'to',
       });
       expect(replaced).toMatchObject({
         inbound: ['192.0.2.12'],
         username: null,
+        calledNumberFrom: 'to',
         createdAt: TEST_EPOCH,
         updatedAt: TEST_EPOCH + 1,
       });

@@ -40,7 +40,8 @@ async function failure(call: Promise<unknown>): Promise<InviteError> {
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(error instanceof InviteError)) throw new Error(`expected an InviteError, got ${String(error)}`);
+  if (!(error instanceof InviteError))
+    throw new Error(`expected an InviteError, got ${String(error)}`);
   return error;
 }
 
@@ -138,7 +139,9 @@ describe('inbound calls through the telephony service (SIP, flows, call records)
     expect(challenges.join(' ')).toContain('algorithm=SHA-256');
     expect(challenges.join(' ')).toContain('algorithm=MD5');
 
-    const wrong = stranger.call(uri, { credentials: { username: DESK.username, password: 'guess' } });
+    const wrong = stranger.call(uri, {
+      credentials: { username: DESK.username, password: 'guess' },
+    });
     expect((await failure(wrong)).status).toBe(403);
     const unknown = stranger.call(uri, { credentials: { username: 'nobody', password: 'guess' } });
     expect((await failure(unknown)).status).toBe(403);
@@ -211,12 +214,19 @@ describe('inbound calls through the telephony service (SIP, flows, call records)
     hangUp.abort();
     expect((await failure(call)).status).toBe(487);
     for (const peer of [desk, soft, far]) {
-      await waitFor(() => peer.received[0]?.invite.state === 'cancelled', `${peer.name} to be cancelled`);
+      await waitFor(
+        () => peer.received[0]?.invite.state === 'cancelled',
+        `${peer.name} to be cancelled`,
+      );
     }
     const record = await onlyCall(server.store);
     expect(record.outcome).toBe('abandoned');
     const ended = await endedStep(server.store, record.id);
-    expect(ended).toMatchObject({ endedBy: 'caller', callerLeft: 'cancel', flowOutcome: 'hung-up' });
+    expect(ended).toMatchObject({
+      endedBy: 'caller',
+      callerLeft: 'cancel',
+      flowOutcome: 'hung-up',
+    });
     expect(ended['cancelledLegs']).toHaveLength(3);
   });
 
@@ -229,7 +239,10 @@ describe('inbound calls through the telephony service (SIP, flows, call records)
     const caller = carrierCall(server, BOB);
     await desk.invitesReceived(1);
     const [live] = await server.liveCalls.list('alice');
-    expect(live).toMatchObject({ answered: false, ringing: [{ kind: 'device', deviceId: 'desk' }] });
+    expect(live).toMatchObject({
+      answered: false,
+      ringing: [{ kind: 'device', deviceId: 'desk' }],
+    });
     const user = await server.store.users.get('alice');
     await overrideCall(
       { repos: server.store, liveCalls: server.liveCalls, clock: systemClock },
@@ -274,6 +287,48 @@ describe('inbound calls through the telephony service (SIP, flows, call records)
       callerName: 'Network name',
     });
     expect(server.voicemail.deposits[0]?.durationMs).toBeGreaterThan(1000);
+  });
+
+  it('reads the number called from To for a trunk that says so', async () => {
+    const server = await start();
+    const trunk = await server.store.trunks.get('carrier');
+    await server.store.trunks.put({ ...trunk!, calledNumberFrom: 'to' });
+    // The directory caches trunks for a few seconds; a fresh one sees the change.
+    await server.telephony.close();
+    const again = await startTelephony({
+      config: {
+        sip: { host: '127.0.0.1', port: 0, realm: 'switchboard', maxCalls: 5 },
+        media: { host: '127.0.0.1', portMin: 48000, portMax: 48099 },
+        dataDir: '/nonexistent',
+      },
+      store: server.store,
+      events: new EventBus(),
+      clock: systemClock,
+      logger: silentLogger,
+      liveCalls: server.liveCalls,
+      speech: new QuietSpeech(),
+    });
+    cleanups.push(() => again.close());
+    const call = server.peers.carrier.call(`sip:trunk-group-7@127.0.0.1:${String(again.port)}`, {
+      from: `<sip:${ROBO}@127.0.0.1>`,
+      to: `<sip:${DID}@127.0.0.1>`,
+    });
+    // Robo is BLOCK in Alice's contacts: only her number, read from To, leads there.
+    expect((await failure(call)).status).toBe(603);
+    expect((await onlyCall(server.store)).calledNumber).toBe(DID);
+  });
+
+  it('answers requests it does not handle with 405 and what it allows', async () => {
+    const server = await start();
+    const response = await server.peers.stranger.sip.request({
+      method: 'MESSAGE',
+      uri: `sip:alice@127.0.0.1:${String(server.telephony.port)}`,
+      body: 'hello',
+      contentType: 'text/plain',
+    });
+    expect(response.status).toBe(405);
+    expect(response.header('Allow')).toContain('INVITE');
+    expect(response.header('Allow')).toContain('REGISTER');
   });
 
   it('refuses an offer without a codec we speak before ringing anything (488)', async () => {

@@ -175,7 +175,11 @@ export class InboundCalls {
     const party: CallingParty =
       first === undefined
         ? callingPartyOf(request, false)
-        : { callingNumber: first.e164, displayName: user?.name ?? null, privacy: privacyOf(request) };
+        : {
+            callingNumber: first.e164,
+            displayName: user?.name ?? null,
+            privacy: privacyOf(request),
+          };
     return { party, country: user?.country };
   }
 

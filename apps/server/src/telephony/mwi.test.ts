@@ -32,10 +32,10 @@ import {
 import { RegistrationLocationStore } from './location-store.js';
 import {
   MESSAGE_SUMMARY_TYPE,
-  MessageWaiting,
-  digestSubscribeAuthenticator,
   messageSummaryBody,
   parseMessageSummary,
+  wireMessageWaiting,
+  type MessageWaiting,
 } from './mwi.js';
 import { freeUdpPort, mwiScenario, sippInstalled, startSipp } from './test-support/mwi-sipp.js';
 
@@ -91,32 +91,27 @@ describe('message waiting over SIP', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  /** The server side as main.ts will wire it: registrar, MWI, the voicemail service's counts. */
+  /** The server side as main.ts wires it: registrar, MWI, the voicemail service's counts. */
   async function startServer(options: { virtualTime?: boolean } = {}): Promise<Server> {
     const db: Store = store();
-    const clock = options.virtualTime === true ? timers : systemClock;
     const authenticator = new DigestAuthenticator({
       realm: 'switchboard',
       secret: randomBytes(32),
       clock: systemClock,
     });
-    const credentials = async (username: string) => {
-      const device = await db.devices.findBySipUsername(username);
-      return device?.kind === 'sip' ? { password: device.sipPassword } : undefined;
-    };
     const registrar = new Registrar({
       store: new RegistrationLocationStore(db.registrations),
       clock: systemClock,
       authenticator,
-      credentials,
+      credentials: async (username) => {
+        const device = await db.devices.findBySipUsername(username);
+        return device?.kind === 'sip' ? { password: device.sipPassword } : undefined;
+      },
       servesDomain: () => true,
       algorithms: ['MD5'],
     });
-    // The stack's delegate needs the notifier, which needs the stack: set once both exist.
-    let onSubscribe = (request: IncomingRequest): Promise<void> => {
-      request.respond(503);
-      return Promise.resolve();
-    };
+    // What startTelephony offers: a request handler set once everything exists.
+    let handler: ((request: IncomingRequest) => void | Promise<void>) | undefined;
     const sip = await createSipStack({
       host: '127.0.0.1',
       port: 0,
@@ -126,36 +121,31 @@ describe('message waiting over SIP', () => {
         onInvite: (invite) => {
           invite.reject(488);
         },
-        onRequest: async (request) => {
-          if (request.method === 'SUBSCRIBE') await onSubscribe(request);
-          else request.respond(405);
+        onRequest: (request) => {
+          if (handler !== undefined) return handler(request);
+          request.respond(503);
+          return undefined;
         },
       },
     });
     const vm = await startTestVoicemail(db, { timers });
-    const mwi = new MessageWaiting({
-      sip,
-      registrations: (userId) => db.registrations.listForUser(userId, Date.now()),
-      counts: (userId) => vm.service.counts(userId),
-      deviceOf: async (username) => {
-        const device = await db.devices.findBySipUsername(username);
-        return device && { userId: device.userId, deviceId: device.id };
-      },
-      authenticate: digestSubscribeAuthenticator({
+    const mwi = wireMessageWaiting({
+      telephony: {
+        sip,
         authenticator,
-        credentials,
-        algorithms: ['MD5'],
-      }),
-      clock,
+        setRequestHandler: (next) => {
+          handler = next;
+        },
+      },
+      store: db,
+      voicemail: vm.service,
+      clock: options.virtualTime === true ? timers : systemClock,
+      algorithms: ['MD5'],
       ...(options.virtualTime === true ? { timers } : {}),
     });
-    onSubscribe = (request) => mwi.handleSubscribe(request);
-    const unsubscribe = vm.service.onCountsChanged((userId, counts) => {
-      void mwi.countsChanged(userId, counts);
-    });
     cleanups.push(async () => {
-      unsubscribe();
       mwi.close();
+      expect(handler).toBeUndefined();
       await sip.close();
       await vm.close();
     });
@@ -275,6 +265,14 @@ describe('message waiting over SIP', () => {
         ...(credentials ? { credentials: { username: 'alice-desk', password: PASSWORD } } : {}),
       });
 
+    const message = await phone.sip.request({
+      method: 'MESSAGE',
+      uri,
+      body: 'hi',
+      contentType: 'text/plain',
+    });
+    expect(message.status).toBe(405);
+    expect(message.header('Allow')).toContain('SUBSCRIBE');
     const presence = await subscribe([{ name: 'Event', value: 'presence' }]);
     expect(presence.status).toBe(489);
     expect(presence.header('Allow-Events')).toBe('message-summary');

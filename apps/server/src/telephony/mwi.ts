@@ -32,6 +32,7 @@ import {
 } from '@switchboard/sip';
 import type { Registration } from '../domain/model/index.js';
 import type { Clock } from '../domain/ports/clock.js';
+import type { Store } from '../domain/ports/store.js';
 import { silentLogger, type Logger } from '../domain/ports/logger.js';
 import type { MessageCounts } from '../domain/ports/message-waiting.js';
 import { systemTimers, type Timers } from '../domain/ports/timers.js';
@@ -150,6 +151,7 @@ export class MessageWaiting {
   private readonly minExpires: number;
   private readonly maxExpires: number;
   private closed = false;
+  private readonly closeHooks: (() => void)[] = [];
 
   constructor(private readonly options: MessageWaitingOptions) {
     this.timers = options.timers ?? systemTimers;
@@ -243,9 +245,16 @@ export class MessageWaiting {
     }
   }
 
-  /** Ends every subscription (a final NOTIFY, not waited for) and stops the timers. */
+  /** Runs `hook` when `close()` is called (undoing the wiring). */
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
+  }
+
+  /** Ends every subscription (a final NOTIFY, not waited for) and stops the timers. Idempotent. */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
+    for (const hook of this.closeHooks.splice(0)) hook();
     for (const subscription of [...this.subscriptions.values()]) {
       this.end(subscription, 'terminated;reason=noresource');
     }
@@ -504,6 +513,8 @@ export interface DigestSubscribeOptions {
   /** Challenge algorithms (SIPp and baresip only answer MD5). All of the authenticator's by default. */
   readonly algorithms?:
     readonly DigestAlgorithm[] | ((request: SipRequest) => readonly DigestAlgorithm[] | undefined);
+  /** The limiter's key for a source address (the registrar's); the address itself by default. */
+  readonly limiterKey?: (host: string) => string;
 }
 
 /**
@@ -531,7 +542,7 @@ export function digestSubscribeAuthenticator(
   };
   return async (incoming) => {
     const { limiter } = options;
-    const key = incoming.source.host;
+    const key = options.limiterKey?.(incoming.source.host) ?? incoming.source.host;
     // A blocked source learns nothing more, whatever it sends.
     if (limiter?.check(key) === 'block') {
       refuse(incoming, 403);
@@ -581,4 +592,81 @@ export function digestSubscribeAuthenticator(
     else challenge(incoming, false);
     return undefined;
   };
+}
+
+/** What `wireMessageWaiting` needs of the running telephony (`startTelephony`'s result). */
+export interface MwiTelephony {
+  readonly sip: MwiSip;
+  /** The registrar's digest (same realm and nonce secret) and failure limiter. */
+  readonly authenticator: DigestAuthenticator;
+  readonly limiter?: FailureLimiter;
+  /** Who answers requests other than INVITE, REGISTER and OPTIONS. */
+  setRequestHandler(
+    handler: ((request: IncomingRequest) => void | Promise<void>) | undefined,
+  ): void;
+}
+
+/** What it needs of the voicemail service: the counts, and word when they change. */
+export interface MwiMailbox {
+  counts(userId: string): Promise<MessageCounts>;
+  onCountsChanged(listener: (userId: string, counts: MessageCounts) => void): () => void;
+}
+
+export interface WireMessageWaitingDeps {
+  readonly telephony: MwiTelephony;
+  readonly store: Pick<Store, 'registrations' | 'devices'>;
+  readonly voicemail: MwiMailbox;
+  readonly clock: Clock;
+  readonly logger?: Logger;
+  /** Challenge algorithms per request (telephony's `digestAlgorithmsFor`); all by default. */
+  readonly algorithms?: DigestSubscribeOptions['algorithms'];
+  /** The limiter's key (telephony's `limiterKeyFor`). */
+  readonly limiterKey?: (host: string) => string;
+  readonly timers?: Timers;
+}
+
+/**
+ * Message waiting plugged into a running server: SUBSCRIBE goes to it (other methods get 405
+ * with Allow), the voicemail service's count changes light the lamps, the registrar's digest
+ * and limiter check subscribers, SIP devices are looked up in the store. `close()` on the
+ * result undoes all of it (call it before closing the telephony).
+ */
+export function wireMessageWaiting(deps: WireMessageWaitingDeps): MessageWaiting {
+  const { telephony, store, clock } = deps;
+  const mwi = new MessageWaiting({
+    sip: telephony.sip,
+    registrations: (userId) => store.registrations.listForUser(userId, clock.now()),
+    counts: (userId) => deps.voicemail.counts(userId),
+    deviceOf: async (username) => {
+      const device = await store.devices.findBySipUsername(username);
+      return device === undefined ? undefined : { userId: device.userId, deviceId: device.id };
+    },
+    authenticate: digestSubscribeAuthenticator({
+      authenticator: telephony.authenticator,
+      credentials: async (username) => {
+        const device = await store.devices.findBySipUsername(username);
+        return device?.kind === 'sip' ? { password: device.sipPassword } : undefined;
+      },
+      ...(telephony.limiter === undefined ? {} : { limiter: telephony.limiter }),
+      ...(deps.algorithms === undefined ? {} : { algorithms: deps.algorithms }),
+      ...(deps.limiterKey === undefined ? {} : { limiterKey: deps.limiterKey }),
+    }),
+    clock,
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    ...(deps.timers === undefined ? {} : { timers: deps.timers }),
+  });
+  telephony.setRequestHandler((request) => {
+    if (request.method === 'SUBSCRIBE') return mwi.handleSubscribe(request);
+    // RFC 3261 §8.2.1: a method we do not handle, with what we do.
+    request.respond(405, { headers: [{ name: 'Allow', value: telephony.sip.ua.allow }] });
+    return undefined;
+  });
+  const unsubscribe = deps.voicemail.onCountsChanged((userId, counts) => {
+    void mwi.countsChanged(userId, counts);
+  });
+  mwi.onClose(() => {
+    unsubscribe();
+    telephony.setRequestHandler(undefined);
+  });
+  return mwi;
 }

@@ -61,12 +61,18 @@ describe('SipCallControl with real SIP and RTP on loopback', () => {
 
   async function register(peer: SipPeer, account: { username: string; password: string }) {
     const { h } = scene();
-    const response = await peer.register({ host: '127.0.0.1', port: h.sip.port }, account.username, account.password);
+    const response = await peer.register(
+      { host: '127.0.0.1', port: h.sip.port },
+      account.username,
+      account.password,
+    );
     expect(response.status).toBe(200);
   }
 
   /** Bob's carrier calls Alice's number; the server side hands over its SipCallControl. */
-  async function callIn(signal?: AbortSignal): Promise<{ caller: Promise<PeerCall>; call: ControlCall }> {
+  async function callIn(
+    signal?: AbortSignal,
+  ): Promise<{ caller: Promise<PeerCall>; call: ControlCall }> {
     const { h, p } = scene();
     const caller = p.carrier.call(numberAt(DID, h.sip), {
       from: `"Bob" <sip:${BOB}@127.0.0.1>`,
@@ -99,7 +105,10 @@ describe('SipCallControl with real SIP and RTP on loopback', () => {
 
     SipPeer.sendTone(caller, 500);
     SipPeer.sendTone(phone, 1200);
-    await waitFor(() => caller.sink.frameCount > 50 && phone.sink.frameCount > 50, 'audio both ways');
+    await waitFor(
+      () => caller.sink.frameCount > 50 && phone.sink.frameCount > 50,
+      'audio both ways',
+    );
     await delay(200);
     const callerHeard = caller.sink.samples(25);
     const phoneHeard = phone.sink.samples(25);
@@ -149,7 +158,10 @@ describe('SipCallControl with real SIP and RTP on loopback', () => {
     p.far.mode = { kind: 'answer', afterMs: 100 };
     const { caller: answered, call } = await callIn();
     const started = Date.now();
-    const ring = call.control.ring(ringRequest([desk, cell], 'sequential', 1), new AbortController().signal);
+    const ring = call.control.ring(
+      ringRequest([desk, cell], 'sequential', 1),
+      new AbortController().signal,
+    );
     const caller = await answered;
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     const [deskInvite] = await p.desk.invitesReceived(1);
@@ -157,7 +169,12 @@ describe('SipCallControl with real SIP and RTP on loopback', () => {
 
     const [toCell] = await p.far.invitesReceived(1);
     const request = toCell!.request;
-    expect(request.uri).toMatchObject({ kind: 'sip', user: CELL, host: '127.0.0.5', port: p.far.port });
+    expect(request.uri).toMatchObject({
+      kind: 'sip',
+      user: CELL,
+      host: '127.0.0.5',
+      port: p.far.port,
+    });
     expect(request.from().uri).toMatchObject({ user: BOB });
     expect(request.header('P-Asserted-Identity')).toContain(`sip:${BOB}@127.0.0.1`);
     const diversion = request.header('Diversion') ?? '';
@@ -192,7 +209,9 @@ describe('SipCallControl with real SIP and RTP on loopback', () => {
     // The softphone never registered.
     const failed = await call.control.ring(ringRequest([soft]), signal);
     expect(failed).toMatchObject({ outcome: 'failed' });
-    expect(failed.outcome === 'failed' && failed.detail).toContain('soft (alice-soft) is not registered');
+    expect(failed.outcome === 'failed' && failed.detail).toContain(
+      'soft (alice-soft) is not registered',
+    );
 
     await call.control.reject(480, undefined);
     await expect(caller).rejects.toMatchObject({ status: 480 });
@@ -218,7 +237,8 @@ describe('SipCallControl with real SIP and RTP on loopback', () => {
     );
     expect(isCallerHungUp(error)).toBe(true);
     await expect(caller).rejects.toMatchObject({ status: 487 });
-    for (const phone of [p.desk, p.soft]) expect(phone.received[0]?.invite.abortCause).toBe('cancel');
+    for (const phone of [p.desk, p.soft])
+      expect(phone.received[0]?.invite.abortCause).toBe('cancel');
     expect(call.control.hangUpSignal.aborted).toBe(true);
     expect(call.control.summary()).toMatchObject({ callerGone: 'cancel', connected: false });
     expect(call.control.summary().cancelledLegs).toHaveLength(2);
@@ -263,7 +283,13 @@ describe('SipCallControl with real SIP and RTP on loopback', () => {
     const { caller: answered, call } = await callIn();
     const signal = new AbortController().signal;
     const played = call.control.play(
-      { prompts: [{ kind: 'tts', text: 'Hello Bob' }, { kind: 'silence', ms: 5000 }], bargeIn: true },
+      {
+        prompts: [
+          { kind: 'tts', text: 'Hello Bob' },
+          { kind: 'silence', ms: 5000 },
+        ],
+        bargeIn: true,
+      },
       signal,
     );
     const caller = await answered;
@@ -316,7 +342,13 @@ describe('SipCallControl with real SIP and RTP on loopback', () => {
     const order: string[] = [];
     call.control.hangUpSignal.addEventListener('abort', () => order.push('hang-up reported'));
     const recorded = call.control.record(
-      { maxSeconds: 30, silenceSeconds: 0, beep: true, finishKey: '#', voicemail: { mailToUser: false } },
+      {
+        maxSeconds: 30,
+        silenceSeconds: 0,
+        beep: true,
+        finishKey: '#',
+        voicemail: { mailToUser: false },
+      },
       new AbortController().signal,
     );
     void recorded.then(() => order.push('recorded'));

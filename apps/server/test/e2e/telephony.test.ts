@@ -53,17 +53,17 @@ interface CallDto {
 // handling method, and the API shows the call records.
 describe('switchboard start: SIP and media with the server (built CLI)', () => {
   let dir: string;
-  let server: CliProcess;
+  let server: CliProcess | undefined;
   let sipPort: number;
   let base: string;
-  let carrier: SipPeer;
-  let desk: SipPeer;
+  let carrier: SipPeer | undefined;
+  let desk: SipPeer | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sb-telephony-'));
     writeFileSync(join(dir, 'provisioning.yaml'), PROVISIONING);
     const portMin = 46000 + 2 * Math.floor(Math.random() * 2000);
-    server = runCliProcess(['start'], {
+    const started = runCliProcess(['start'], {
       SWITCHBOARD_DATA_DIR: join(dir, 'data'),
       SWITCHBOARD_PROVISION: join(dir, 'provisioning.yaml'),
       SWITCHBOARD_DEMO: 'false',
@@ -76,9 +76,10 @@ describe('switchboard start: SIP and media with the server (built CLI)', () => {
       SWITCHBOARD_MEDIA_PORT_MAX: String(portMin + 99),
       SWITCHBOARD_LOG_FORMAT: 'json',
     });
-    const [, port] = await server.waitFor(/SIP listening on udp\/tcp 127\.0\.0\.1:(\d+)/);
+    server = started;
+    const [, port] = await started.waitFor(/SIP listening on udp\/tcp 127\.0\.0\.1:(\d+)/);
     sipPort = Number(port);
-    const [, url] = await server.waitFor(/Web client and API\s+(http:\/\/\S+)/);
+    const [, url] = await started.waitFor(/Web client and API\s+(http:\/\/\S+)/);
     base = url!;
     carrier = await SipPeer.start({ name: 'carrier', host: '127.0.0.1' });
     desk = await SipPeer.start({ name: 'desk', host: '127.0.0.3' });
@@ -91,15 +92,26 @@ describe('switchboard start: SIP and media with the server (built CLI)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  function running(): { server: CliProcess; carrier: SipPeer; desk: SipPeer } {
+    if (server === undefined || carrier === undefined || desk === undefined) {
+      throw new Error('the server did not start');
+    }
+    return { server, carrier, desk };
+  }
+
   it('prints where SIP listens, with the RTP ports to open', async () => {
+    const { server } = running();
     await server.waitFor(/Stop with Ctrl\+C/);
     expect(sipPort).toBeGreaterThan(0);
     expect(server.stdout()).toMatch(
-      new RegExp(`SIP\\s+127\\.0\\.0\\.1:${String(sipPort)} \\(UDP and TCP\\), RTP ports \\d+-\\d+`),
+      new RegExp(
+        `SIP\\s+127\\.0\\.0\\.1:${String(sipPort)} \\(UDP and TCP\\), RTP ports \\d+-\\d+`,
+      ),
     );
   });
 
   it('registers the desk phone, puts a VIP call through to it, and refuses a BLOCK caller', async () => {
+    const { carrier, desk } = running();
     const registered = await desk.register(
       { host: '127.0.0.1', port: sipPort },
       'alice-desk',
@@ -108,12 +120,10 @@ describe('switchboard start: SIP and media with the server (built CLI)', () => {
     expect(registered.status).toBe(200);
 
     const uri = `sip:${DID}@127.0.0.1:${String(sipPort)}`;
-    const blocked: unknown = await carrier
-      .call(uri, { from: '<sip:+12025550166@127.0.0.1>' })
-      .then(
-        () => undefined,
-        (error: unknown) => error,
-      );
+    const blocked: unknown = await carrier.call(uri, { from: '<sip:+12025550166@127.0.0.1>' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(blocked).toBeInstanceOf(InviteError);
     expect((blocked as InviteError).status).toBe(603);
 
@@ -150,6 +160,7 @@ describe('switchboard start: SIP and media with the server (built CLI)', () => {
   });
 
   it('stops cleanly on SIGTERM', async () => {
+    const { server } = running();
     expect(await server.stop()).toBe(0);
     expect(server.stdout()).toContain('switchboard stopped');
   });

@@ -46,7 +46,7 @@ const TONES_B: readonly ToneStep[] = [
 const SIGNAL_A = concat([chirp(300, 1800, 800), toneSequence(TONES_A)]);
 const SIGNAL_B = concat([chirp(3400, 1900, 800), toneSequence(TONES_B)]);
 const silence = (seconds: number): Int16Array => new Int16Array(seconds * RATE);
-/** A waits 1.5 s after answering (B is being called), talks, then stays on the line. */
+/** A is silent for 1.5 s once its call is up (B is being called), talks, then stays on. */
 const FILE_A = concat([silence(1.5), SIGNAL_A, silence(8)]);
 /** B talks 1 s after answering; its file outlasts the call (A hangs up). */
 const FILE_B = concat([silence(1), SIGNAL_B, silence(14)]);
@@ -139,11 +139,16 @@ describe.skipIf(!baresipInstalled)(
       // Its own signal must not come back to a side: the bridge crosses, it does not loop.
       const aHearsA = align(heardByA, SIGNAL_A).correlation;
       const bHearsB = align(heardByB, SIGNAL_B).correlation;
-      const legs = uas.calls.map((call) => ({
-        direction: call.direction,
-        packetsSent: call.session.stats().packetsSent,
-        packetsReceived: call.session.stats().packetsReceived,
-      }));
+      const legs = uas.calls.map((call) => {
+        // The SDP answer of each leg (ours to A, B's to us) names the codec it settled on.
+        const answer = call.direction === 'incoming' ? call.dialog.localSdp : call.dialog.remoteSdp;
+        return {
+          direction: call.direction,
+          payloadType: Number(/^m=audio \d+ RTP\/AVP (\d+)/m.exec(answer ?? '')?.[1]),
+          packetsSent: call.session.stats().packetsSent,
+          packetsReceived: call.session.stats().packetsReceived,
+        };
+      });
       report('bridged call', {
         aHearsB: {
           ...describeMatch(aHearsB.whole, aHearsB.found),
@@ -169,6 +174,11 @@ describe.skipIf(!baresipInstalled)(
       // Each tone stands 20 dB over the other tones of both sides where it was heard.
       for (const ratio of [...aHearsB.dominance, ...bHearsA.dominance])
         expect(ratio).toBeGreaterThan(100);
+      // A's leg is PCMU (0), B's PCMA (8): the audio was transcoded on the way.
+      expect(legs.map((leg) => [leg.direction, leg.payloadType])).toEqual([
+        ['incoming', 0],
+        ['outgoing', 8],
+      ]);
       expect(Math.abs(aHearsA)).toBeLessThan(0.3);
       expect(Math.abs(bHearsB)).toBeLessThan(0.3);
       expect(started().map((event) => event.param)).toEqual(DIGITS.split(''));

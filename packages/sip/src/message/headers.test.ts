@@ -58,4 +58,24 @@ describe('header names', () => {
     ]);
     expect(splitHeaderValue('Subject', 'a, b')).toEqual(['a, b']);
   });
+
+  it('keys names the same way before and after a flood of unknown names (the key cache)', () => {
+    const spellings = ['Via', 'VIA', 'v', 'V', 'Max-Forwards', 'max-forwards', 'i', 'Call-ID'];
+    const before = spellings.map(headerKey);
+    for (let i = 0; i < 5_000; i += 1)
+      expect(headerKey(`X-Flood-${String(i)}`)).toBe(`x-flood-${String(i)}`);
+    expect(spellings.map(headerKey)).toEqual(before);
+    expect(before).toEqual([
+      'via',
+      'via',
+      'via',
+      'via',
+      'max-forwards',
+      'max-forwards',
+      'call-id',
+      'call-id',
+    ]);
+    // Spellings seen for the first time after the flood are right too.
+    expect(['vIa', 'MAX-FORWARDS', 'I'].map(headerKey)).toEqual(['via', 'max-forwards', 'call-id']);
+  });
 });

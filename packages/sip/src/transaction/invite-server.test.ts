@@ -129,3 +129,49 @@ describe('InviteServerTransaction (RFC 3261 §17.2.1, RFC 6026)', () => {
     expect(timers.pending).toBe(0);
   });
 });
+
+describe('InviteServerTransaction keeps only what absorbing retransmissions needs', () => {
+  it('lets go of the INVITE and its provisional response once a 2xx is sent (Accepted)', () => {
+    const { tx, invite, statuses } = start();
+    expect(tx.request).toBe(invite);
+    tx.respond(response(invite, 180));
+    const ok = response(invite, 200, 'srv-tag');
+    tx.respond(ok);
+    expect(tx.request).toBeUndefined();
+    // A 2xx is the TU's to retransmit (RFC 6026 §8.7): the transaction keeps none.
+    expect(tx.finalResponse).toBeUndefined();
+    expect(tx.finalStatus).toBe(200);
+    expect(tx.finalToTag).toBe('srv-tag');
+    // INVITE retransmissions are still absorbed, without the provisional response.
+    tx.receiveRequest(invite);
+    expect(statuses()).toEqual([180, 200]);
+  });
+
+  it('keeps a non-2xx until its ACK (it is resent), then nothing', () => {
+    const { tx, invite, ack, statuses } = start();
+    const busy = response(invite, 486, 'srv-tag');
+    tx.respond(busy);
+    expect(tx.request).toBeUndefined();
+    expect(tx.finalResponse).toBe(busy);
+    expect(tx.finalToTag).toBe('srv-tag');
+    tx.receiveRequest(invite);
+    expect(statuses()).toEqual([486, 486]);
+    // Kept only to be sent again: it parses its fields again when asked, to the same values.
+    expect(busy.topVia()).toEqual(invite.topVia());
+    tx.receiveAck(ack);
+    expect(tx.state).toBe('confirmed');
+    expect(tx.finalResponse).toBeUndefined();
+    expect(tx.finalStatus).toBe(486);
+  });
+
+  it('does not start the 100 Trying timer when the TU answered before start()', () => {
+    const h = harness();
+    const invite = request();
+    const tx = new InviteServerTransaction(invite, UDP, new RecordingUser(), h.env);
+    tx.respond(response(invite, 180));
+    tx.start();
+    expect(h.timers.pending).toBe(0);
+    h.timers.advance(1_000);
+    expect(h.transport.sent.map((s) => (s.message as SipResponse).status)).toEqual([180]);
+  });
+});

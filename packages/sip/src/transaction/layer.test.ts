@@ -87,6 +87,27 @@ describe('TransactionLayer: server side (RFC 3261 §17.2.3)', () => {
     expect(transport.sent[0]?.destination).toEqual(SOURCE);
   });
 
+  it('starts no 100 Trying timer for an INVITE its TU answers at once', () => {
+    const timers = new FakeTimers();
+    const transport = new FakeTransport(timers);
+    let answer = true;
+    const delegate = new (class extends RecordingDelegate {
+      override onRequest(request: SipRequest, transaction: ServerTransaction): void {
+        super.onRequest(request, transaction);
+        if (answer) transaction.respond(response(request, 180));
+      }
+    })();
+    const layer = new TransactionLayer({ transport, timers, delegate });
+    layer.receive(request(), SOURCE);
+    expect(timers.pending).toBe(0);
+    // An INVITE left unanswered gets its timer, and 100 Trying after 200 ms.
+    answer = false;
+    layer.receive(request({ branch: 'z9hG4bKother' }), SOURCE);
+    expect(timers.pending).toBe(1);
+    timers.advance(200);
+    expect(transport.sent.map((s) => (s.message as SipResponse).status)).toEqual([180, 100]);
+  });
+
   it('tells the TU when a server transaction terminates, once', () => {
     const { layer, delegate, timers } = setup();
     const options = request({ method: 'OPTIONS' });

@@ -66,3 +66,24 @@ describe('NonInviteServerTransaction (RFC 3261 §17.2.2)', () => {
     expect(user.failures).toEqual([{ kind: 'transport', error }]);
   });
 });
+
+describe('NonInviteServerTransaction keeps only what absorbing retransmissions needs', () => {
+  it('lets go of the request with its final response, keeps the response until Terminated', () => {
+    const { timers, tx, req, statuses } = start();
+    tx.respond(response(req, 100));
+    expect(tx.request).toBe(req);
+    const ok = response(req, 200);
+    tx.respond(ok);
+    expect(tx.request).toBeUndefined();
+    expect(tx.finalResponse).toBe(ok);
+    expect(tx.finalStatus).toBe(200);
+    tx.receiveRequest(req);
+    expect(statuses()).toEqual([100, 200, 200]);
+    // Its parsed fields were let go; read again, they are what they were.
+    expect(ok.cseq()).toEqual(req.cseq());
+    timers.advance(32_000);
+    expect(tx.state).toBe('terminated');
+    expect(tx.finalResponse).toBeUndefined();
+    expect(tx.finalStatus).toBe(200);
+  });
+});

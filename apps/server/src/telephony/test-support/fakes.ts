@@ -18,7 +18,9 @@ export class FakeVoicemailBox implements VoicemailService {
   readonly discarded: ReservedRecording[] = [];
   private next = 0;
 
-  constructor(private readonly greeting: readonly GreetingPrompt[] = [{ kind: 'silence', ms: 200 }]) {}
+  constructor(
+    private readonly greeting: readonly GreetingPrompt[] = [{ kind: 'silence', ms: 200 }],
+  ) {}
 
   greetingFor(query: GreetingQuery): Promise<readonly GreetingPrompt[]> {
     this.queries.push(query);

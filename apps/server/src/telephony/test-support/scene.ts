@@ -29,7 +29,9 @@ export interface Peers {
   close(): Promise<void>;
 }
 
-export async function startPeers(modes: { desk?: UasMode; soft?: UasMode; far?: UasMode } = {}): Promise<Peers> {
+export async function startPeers(
+  modes: { desk?: UasMode; soft?: UasMode; far?: UasMode } = {},
+): Promise<Peers> {
   const started: SipPeer[] = [];
   const start = async (name: string, host: string, mode?: UasMode): Promise<SipPeer> => {
     const peer = await SipPeer.start({ name, host, ...(mode === undefined ? {} : { mode }) });
@@ -64,7 +66,11 @@ export interface SceneOptions {
 }
 
 /** Alice, her number, devices, codes and contacts, and the carrier's trunk (to `far`). */
-export async function seedScene(store: Store, far: SipPeer, options: SceneOptions = {}): Promise<void> {
+export async function seedScene(
+  store: Store,
+  far: { readonly host: string; readonly port: number },
+  options: SceneOptions = {},
+): Promise<void> {
   await store.users.put(
     userInput('alice', {
       name: 'Alice Archer',
@@ -88,7 +94,13 @@ export async function seedScene(store: Store, far: SipPeer, options: SceneOption
       sipPassword: account.password,
     });
   }
-  await store.devices.put({ kind: 'external', userId: 'alice', id: 'cell', name: 'Cell', number: CELL });
+  await store.devices.put({
+    kind: 'external',
+    userId: 'alice',
+    id: 'cell',
+    name: 'Cell',
+    number: CELL,
+  });
   await store.trunks.put({
     id: 'carrier',
     host: far.host,

@@ -51,6 +51,7 @@ export interface ReceivedInvite {
 
 export interface PeerCallOptions {
   readonly from?: string;
+  readonly to?: string;
   readonly headers?: readonly HeaderField[];
   readonly credentials?: { readonly username: string; readonly password: string };
   readonly signal?: AbortSignal;
@@ -130,7 +131,9 @@ export class SipPeer {
     const deadline = Date.now() + timeoutMs;
     while (this.received.length < count) {
       if (Date.now() > deadline) {
-        throw new Error(`${this.name} got ${String(this.received.length)} INVITEs, not ${String(count)}`);
+        throw new Error(
+          `${this.name} got ${String(this.received.length)} INVITEs, not ${String(count)}`,
+        );
       }
       await delay(10);
     }
@@ -146,6 +149,7 @@ export class SipPeer {
       const dialog = await this.sip.invite({
         uri,
         ...(options.from === undefined ? {} : { from: options.from }),
+        ...(options.to === undefined ? {} : { to: options.to }),
         ...(options.headers === undefined ? {} : { headers: options.headers }),
         ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),

@@ -122,16 +122,21 @@ export interface Alignment {
   readonly correlation: number;
 }
 
+/** Correlations this close to the best count as equally good for `near` (see `align`). */
+const TIE = 0.01;
+
 /**
  * Finds `reference` in `recording`: the lag with the highest normalised cross-correlation
  * (Pearson over the overlapping window, energies from prefix sums). Brute force over every lag
  * from `minLag` to `maxLag` (default: every lag at which the reference fits), which is fast
- * enough for a few seconds of 8 kHz audio.
+ * enough for a few seconds of 8 kHz audio. With `near`, of the lags within 0.01 of the best
+ * correlation the one closest to `near` wins: a stretch of a steady tone matches itself one
+ * period (or several) away almost as well, and must not be placed there.
  */
 export function align(
   recording: Int16Array,
   reference: Int16Array,
-  range: { readonly minLag?: number; readonly maxLag?: number } = {},
+  range: { readonly minLag?: number; readonly maxLag?: number; readonly near?: number } = {},
 ): Alignment {
   const n = reference.length;
   const last = recording.length - n;
@@ -153,6 +158,7 @@ export function align(
     sums[i + 1] = (sums[i] ?? 0) + sample;
     squares[i + 1] = (squares[i] ?? 0) + sample * sample;
   }
+  const correlations = new Float64Array(Math.max(0, maxLag - minLag + 1)).fill(-Infinity);
   let best: Alignment = { lag: minLag, correlation: -Infinity };
   for (let lag = minLag; lag <= maxLag; lag += 1) {
     let dot = 0;
@@ -161,9 +167,22 @@ export function align(
     const variance = (squares[lag + n] ?? 0) - (squares[lag] ?? 0) - (sum * sum) / n;
     if (variance <= 0) continue;
     const correlation = (dot - (sum * refSum) / n) / Math.sqrt(variance * refVariance);
+    correlations[lag - minLag] = correlation;
     if (correlation > best.correlation) best = { lag, correlation };
   }
-  return best;
+  const near = range.near;
+  if (near === undefined) return best;
+  let chosen = best;
+  for (let lag = minLag; lag <= maxLag; lag += 1) {
+    const correlation = correlations[lag - minLag] ?? -Infinity;
+    if (
+      correlation >= best.correlation - TIE &&
+      Math.abs(lag - near) < Math.abs(chosen.lag - near)
+    ) {
+      chosen = { lag, correlation };
+    }
+  }
+  return chosen;
 }
 
 /** Where one stretch of the reference was found in the recording. */
@@ -200,7 +219,11 @@ export function segments(
   let expected = whole.lag;
   for (let offset = 0; offset + size <= reference.length; offset += size) {
     const piece = reference.subarray(offset, offset + size);
-    const at = align(recording, piece, { minLag: expected - slack, maxLag: expected + slack });
+    const at = align(recording, piece, {
+      minLag: expected - slack,
+      maxLag: expected + slack,
+      near: expected,
+    });
     found.push({ offset, lag: at.lag, correlation: at.correlation });
     expected = (at.correlation >= INTACT ? at.lag : expected) + size;
   }

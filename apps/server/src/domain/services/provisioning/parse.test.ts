@@ -98,6 +98,7 @@ describe('parseProvisioning', () => {
         inbound: ['127.0.0.1'],
         username: 'acme',
         password: 's3cret',
+        calledNumberFrom: 'request-uri',
       },
     ]);
     expect(doc.users).toHaveLength(1);
