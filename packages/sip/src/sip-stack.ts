@@ -9,7 +9,11 @@ import { networkInterfaces } from 'node:os';
 import type { Dialog } from './dialog/index.js';
 import type { SipResponse } from './message/index.js';
 import { startSipStack, type SipStack, type SipStackOptions } from './stack/index.js';
-import { systemTransactionTimers, type TransportName } from './transaction/index.js';
+import {
+  systemTransactionClock,
+  systemTransactionTimers,
+  type TransportName,
+} from './transaction/index.js';
 import {
   UserAgent,
   type ContactOptions,
@@ -99,7 +103,14 @@ export async function createSipStack(options: CreateSipStackOptions): Promise<Si
     ...(random === undefined ? {} : { random }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),
   });
-  const stack = await startSipStack({ ...stackOptions, timers, delegate: ua });
+  const clock =
+    options.clock ?? (options.timers === undefined ? systemTransactionClock : undefined);
+  const stack = await startSipStack({
+    ...stackOptions,
+    timers,
+    ...(clock === undefined ? {} : { clock }),
+    delegate: ua,
+  });
   let external: string | undefined;
   ua.attach(stack.transactions, {
     sentBy(transport: TransportName) {

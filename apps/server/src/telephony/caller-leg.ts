@@ -144,7 +144,6 @@ export class CallerLeg {
         this.left(this.goneCause ?? 'failed');
         throw new CallerHungUp(`the caller hung up while being answered (${error.message})`);
       }
-      if (error instanceof CallerHungUp) throw error;
       throw error;
     }
   }
@@ -172,14 +171,21 @@ export class CallerLeg {
   }
 
   /**
-   * Ends the call from our side: BYE when answered, 480 when still ringing. Resolves once the
-   * BYE has its answer. Nothing happens when the call is over already.
+   * Ends the call from our side: BYE when answered, 480 when still ringing, with `reason` as a
+   * Reason header (RFC 3326) when given. Resolves once the BYE has its answer. Nothing happens
+   * when the call is over already.
    */
   async hangUp(reason?: string): Promise<void> {
     if (!this.live) return;
     this.endedByUs = true;
     if (!this.answered) {
-      if (this.invite.state === 'ringing') this.invite.reject(480, reason);
+      if (this.invite.state === 'ringing') {
+        this.invite.reject(
+          480,
+          undefined,
+          reason === undefined ? undefined : [{ name: 'Reason', value: reason }],
+        );
+      }
       return;
     }
     // Our 200 may still wait for its ACK: a BYE can only go in a confirmed dialog.

@@ -110,7 +110,8 @@ export class InboundCalls {
         return undefined;
       }
       if (auth.kind === 'forbidden') {
-        this.deps.logger.info(
+        // Debug, not info: scanners send these by the thousand.
+        this.deps.logger.debug(
           { source: invite.source.host, reason: auth.reason },
           'INVITE refused: not a trusted trunk and no valid device credentials',
         );
@@ -208,6 +209,8 @@ export class InboundCalls {
       }),
     };
     this.active.add(entry);
+    // The server began shutting down while this call was being looked up.
+    if (this.closing) void control.terminate();
     try {
       const run = new FlowRun({
         ...call.runOptions(),

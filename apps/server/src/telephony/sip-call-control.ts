@@ -345,7 +345,14 @@ export class SipCallControl implements CallControl {
       if (request.beep && this.caller.live) {
         this.deps.player.start(session, [{ pcm: BEEP }], { signal: this.over.signal });
       }
-      const result = await recording.result;
+      let result;
+      try {
+        result = await recording.result;
+      } catch (error) {
+        // The disk failed under the recording: nothing half-written is left behind.
+        await this.discard(box, reserved);
+        throw error;
+      }
       const minimum = box?.minDurationMs ?? this.deps.minRecordingMs ?? DEFAULT_MIN_RECORDING_MS;
       if (result.durationMs < minimum || !result.heardAudio) {
         await this.discard(box, reserved);
@@ -495,7 +502,7 @@ export class SipCallControl implements CallControl {
         sdp: offers[i] ?? '',
         ...(leg.destination === undefined ? {} : { destination: leg.destination }),
         ...(leg.route === undefined ? {} : { route: leg.route }),
-        ...(trunk?.username != null && trunk.password != null
+        ...(trunk !== undefined && trunk.username !== null && trunk.password !== null
           ? {
               credentials: new DigestSession({
                 username: trunk.username,

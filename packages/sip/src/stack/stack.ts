@@ -4,8 +4,10 @@
  * port (`host`, `port`, `tcp`), or any list of listening addresses (`listen`): UDP, TCP, TLS,
  * WS and WSS, several of each if need be.
  */
+import type { Clock } from '../auth/clock.js';
 import {
   TransactionLayer,
+  systemTransactionClock,
   systemTransactionTimers,
   type TimerConfig,
   type TransactionLayerDelegate,
@@ -80,6 +82,12 @@ export interface SipStackOptions extends TransportAdapterOptions {
   readonly delegate: TransactionLayerDelegate;
   readonly timers?: TransactionTimers;
   readonly timerConfig?: Partial<TimerConfig>;
+  /**
+   * The time `timers` run on, for the transaction layer's `LingerQueue` (see
+   * `TransactionLayerOptions.clock`). Default: `systemTransactionClock` when `timers` is not
+   * given; with `timers` of your own and no clock, each transaction sets its own timers.
+   */
+  readonly clock?: Clock;
 }
 
 export interface SipStack {
@@ -110,11 +118,14 @@ export async function startSipStack(options: SipStackOptions): Promise<SipStack>
     transportList,
     options.pathMtu === undefined ? {} : { pathMtu: options.pathMtu },
   );
+  const clock =
+    options.clock ?? (options.timers === undefined ? systemTransactionClock : undefined);
   const transactions = new TransactionLayer({
     transport: adapter,
     timers: options.timers ?? systemTransactionTimers,
     delegate: options.delegate,
     ...(options.timerConfig === undefined ? {} : { timerConfig: options.timerConfig }),
+    ...(clock === undefined ? {} : { clock }),
   });
   adapter.bind(transports, transactions);
   const port = transportList[0]?.local.port ?? 0;

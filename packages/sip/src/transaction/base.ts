@@ -3,6 +3,7 @@
  * transport errors turned into a failure (RFC 3261 §17.1.4, §17.2.4), and termination.
  */
 import type { SipMessage, SipRequest, SipResponse } from '../message/index.js';
+import type { LingerQueue } from './linger-queue.js';
 import type { TimerConfig, TimerHandle, TransactionTimers } from './timers.js';
 import type { Destination, TransactionFailure, TransactionTransport } from './transport.js';
 
@@ -10,6 +11,11 @@ export interface TransactionEnvironment {
   readonly transport: TransactionTransport;
   readonly timers: TransactionTimers;
   readonly config: TimerConfig;
+  /**
+   * Where server transactions wait out Timer L and Timer J (64·T1) together, when the layer
+   * has a clock; without it each one sets its own timer.
+   */
+  readonly linger?: LingerQueue;
 }
 
 /** Told when a transaction reaches Terminated, so that its owner (the layer) forgets it. */

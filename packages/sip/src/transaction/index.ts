@@ -10,6 +10,7 @@ export type {
 } from './base.js';
 export { InviteClientTransaction, type InviteClientState } from './invite-client.js';
 export { InviteServerTransaction, type InviteServerState } from './invite-server.js';
+export { LingerQueue, type Lingering } from './linger-queue.js';
 export {
   TransactionError,
   TransactionLayer,
@@ -22,6 +23,7 @@ export { NonInviteClientTransaction, type NonInviteClientState } from './non-inv
 export { NonInviteServerTransaction, type NonInviteServerState } from './non-invite-server.js';
 export {
   DEFAULT_TIMER_CONFIG,
+  systemTransactionClock,
   systemTransactionTimers,
   timerConfig,
   type TimerConfig,

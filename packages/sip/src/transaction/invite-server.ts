@@ -119,9 +119,12 @@ export class InviteServerTransaction extends TransactionBase {
     this.#lastProvisional = undefined;
     if (status < 300) {
       this.#state = 'accepted';
-      this.#timerL = this.startTimer(() => {
-        this.#onTimerL();
-      }, 64 * this.env.config.t1);
+      const linger = this.env.linger;
+      if (linger !== undefined && linger.delay === 64 * this.env.config.t1) linger.add(this);
+      else
+        this.#timerL = this.startTimer(() => {
+          this.#onTimerL();
+        }, 64 * this.env.config.t1);
     } else {
       this.#state = 'completed';
       this.#final = response;
@@ -226,6 +229,11 @@ export class InviteServerTransaction extends TransactionBase {
   #onTimerL(): void {
     this.#timerL = undefined;
     if (this.#state === 'accepted') this.enterTerminated();
+  }
+
+  /** Timer L, when the layer's `LingerQueue` keeps it (see `TransactionEnvironment.linger`). */
+  lingerExpired(): void {
+    this.#onTimerL();
   }
 }
 

@@ -21,8 +21,10 @@ import type {
   Transaction,
   TransactionEnvironment,
 } from './base.js';
+import type { Clock } from '../auth/clock.js';
 import { InviteClientTransaction } from './invite-client.js';
 import { InviteServerTransaction } from './invite-server.js';
+import { LingerQueue } from './linger-queue.js';
 import { NonInviteClientTransaction } from './non-invite-client.js';
 import { NonInviteServerTransaction } from './non-invite-server.js';
 import { timerConfig, type TimerConfig, type TransactionTimers } from './timers.js';
@@ -77,6 +79,13 @@ export interface TransactionLayerOptions {
   readonly delegate: TransactionLayerDelegate;
   /** T1, T2, T4 and the 100 Trying delay; the RFC's values by default. */
   readonly timerConfig?: Partial<TimerConfig>;
+  /**
+   * The time `timers` run on (`systemTransactionClock` with `systemTransactionTimers`; a
+   * `FakeTimers` is both). With it, server transactions wait out Timer L and Timer J in one
+   * queue under a single timer (`LingerQueue`) instead of a timer each; without it, they set
+   * their own.
+   */
+  readonly clock?: Clock;
 }
 
 /** Thrown by `sendRequest` for a request that cannot start a client transaction. */
@@ -144,6 +153,7 @@ function describe(error: unknown): string {
 
 export class TransactionLayer {
   readonly #env: TransactionEnvironment;
+  readonly #linger: LingerQueue | undefined;
   readonly #delegate: TransactionLayerDelegate;
   readonly #clients = new Map<string, ClientTransaction>();
   readonly #servers = new Map<string, ServerTransaction>();
@@ -151,10 +161,16 @@ export class TransactionLayer {
   readonly #hooks: ServerTransactionUser & TerminationListener;
 
   constructor(options: TransactionLayerOptions) {
+    const config = timerConfig(options.timerConfig);
+    this.#linger =
+      options.clock === undefined
+        ? undefined
+        : new LingerQueue(options.timers, options.clock, 64 * config.t1);
     this.#env = {
       transport: options.transport,
       timers: options.timers,
-      config: timerConfig(options.timerConfig),
+      config,
+      ...(this.#linger === undefined ? {} : { linger: this.#linger }),
     };
     this.#delegate = options.delegate;
     this.#hooks = {
@@ -265,6 +281,7 @@ export class TransactionLayer {
       transaction.dispose();
     this.#clients.clear();
     this.#servers.clear();
+    this.#linger?.clear();
   }
 
   #receiveResponse(response: SipResponse, source: Destination): void {

@@ -69,12 +69,13 @@ export class NonInviteServerTransaction extends TransactionBase {
       // Completed only answers retransmissions with the last response.
       this.#request = undefined;
       // §17.2.2: Timer J = 64*T1 over unreliable transports, 0 over reliable ones.
-      this.#timerJ = this.startTimer(
-        () => {
+      const linger = this.env.linger;
+      const delay = this.reliable ? 0 : 64 * this.env.config.t1;
+      if (delay > 0 && linger !== undefined && linger.delay === delay) linger.add(this);
+      else
+        this.#timerJ = this.startTimer(() => {
           this.#onTimerJ();
-        },
-        this.reliable ? 0 : 64 * this.env.config.t1,
-      );
+        }, delay);
     }
     this.transmit(response);
     // Kept 64·T1 only to be sent again: its parsed fields can go (parsed again if it is).
@@ -110,5 +111,10 @@ export class NonInviteServerTransaction extends TransactionBase {
   #onTimerJ(): void {
     this.#timerJ = undefined;
     if (this.#state === 'completed') this.enterTerminated();
+  }
+
+  /** Timer J, when the layer's `LingerQueue` keeps it (see `TransactionEnvironment.linger`). */
+  lingerExpired(): void {
+    this.#onTimerJ();
   }
 }

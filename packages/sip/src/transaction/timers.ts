@@ -26,6 +26,12 @@ export const systemTransactionTimers: TransactionTimers = {
   },
 };
 
+/**
+ * The clock for `TransactionLayerOptions.clock` in production: monotonic milliseconds
+ * (`performance.now()`), so that a wall-clock step does not move deadlines.
+ */
+export const systemTransactionClock: { now(): number } = { now: () => performance.now() };
+
 /** The base intervals, in milliseconds. */
 export interface TimerConfig {
   /** RTT estimate (RFC 3261 §17.1.1.1: 500 ms by default). */
