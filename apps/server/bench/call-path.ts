@@ -73,6 +73,9 @@ interface StepResult {
   max: number;
   measured: number;
   cpuPercent: number;
+  /** Datagrams dropped for full receive buffers on Switchboard's SIP socket, and on SIPp's. */
+  serverDrops: number;
+  peerDrops: number;
   /** Switchboard's CPU time per call placed, in ms. */
   cpuMsPerCall: number;
   concurrent: number;
@@ -144,6 +147,21 @@ async function cpuSeconds(pid: number): Promise<number> {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // Fields after the name start at field 3 (state): utime is field 14, stime 15.
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Datagrams the kernel dropped (full receive buffer) on the UDP sockets bound to `port` on
+ * 127.0.0.1, from the `drops` column of /proc/net/udp: the SIP sockets of this run only, so
+ * another program's traffic on the machine does not count.
+ */
+async function socketDrops(port: number): Promise<number> {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let drops = 0;
+  for (const line of (await readFile('/proc/net/udp', 'utf8')).split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[1] === local) drops += Number(fields[fields.length - 1] ?? 0);
+  }
+  return drops;
 }
 
 async function rssKb(pid: number): Promise<number> {
@@ -267,6 +285,8 @@ async function runStep(
     const idleRss = await rssKb(server.pid);
     const idleHeap = await heapKb(server.httpUrl);
     const cpuBefore = await cpuSeconds(server.pid);
+    const serverDropsBefore = await socketDrops(server.sipPort);
+    const trunkDropsBefore = await socketDrops(trunkPort);
     const started = performance.now();
     const carrier = await startSipp({
       name: 'carrier',
@@ -301,12 +321,23 @@ async function runStep(
     const busyRss = await rssKb(server.pid);
     const busyHeap = await heapKb(server.httpUrl);
 
-    const carrierEnd: SippOutcome = await carrier.finished((SECONDS + 90) * 1000);
+    // The carrier's socket goes with it: its drop count is read while it runs.
+    let carrierDrops = 0;
+    const dropWatch = setInterval(() => {
+      void socketDrops(carrier.port).then((drops) => {
+        carrierDrops = Math.max(carrierDrops, drops);
+      });
+    }, 500);
+    const carrierEnd: SippOutcome = await carrier.finished((SECONDS + 90) * 1000).finally(() => {
+      clearInterval(dropWatch);
+    });
     const elapsed = (performance.now() - started) / 1000;
     const cpuUsed = (await cpuSeconds(server.pid)) - cpuBefore;
     const cpuPercent = (cpuUsed / elapsed) * 100;
     // Let the trunk side finish its last hang-ups, then stop it (SIGTERM: SIPp ends cleanly).
     await new Promise((resolve) => setTimeout(resolve, HOLD_MS + 2500));
+    const serverDrops = (await socketDrops(server.sipPort)) - serverDropsBefore;
+    const peerDrops = (await socketDrops(trunkPort)) - trunkDropsBefore + carrierDrops;
     await trunk.process.stop(5000);
     const trunkStats = await trunk.stats();
     const trunkFailed = Number(trunkStats['FailedCall(C)'] ?? 0);
@@ -336,6 +367,8 @@ async function runStep(
       max: deltas[deltas.length - 1] ?? Number.NaN,
       measured: deltas.length,
       cpuPercent,
+      serverDrops,
+      peerDrops,
       cpuMsPerCall: (cpuUsed * 1000) / calls,
       concurrent,
       rssPerCallKb: concurrent > 0 ? (busyRss - idleRss) / concurrent : Number.NaN,
@@ -360,6 +393,7 @@ function row(result: StepResult): Record<string, string | number> {
     'max ms': ms(result.max),
     'server CPU %': result.cpuPercent.toFixed(0),
     'CPU ms/call': result.cpuMsPerCall.toFixed(2),
+    'UDP drops (server/SIPp)': `${String(result.serverDrops)}/${String(result.peerDrops)}`,
     'calls up': result.concurrent,
     'RSS KiB/call': ms(result.rssPerCallKb),
     'heap KiB/call': ms(result.heapPerCallKb),
@@ -419,6 +453,7 @@ async function main(): Promise<void> {
 
     const results: StepResult[] = [];
     let best: StepResult | undefined;
+    let bestWithinTarget: StepResult | undefined;
     for (const rate of RATES) {
       if (rate * SECONDS > CONTACTS) {
         log(`skipping ${String(rate)}/s: needs more than ${String(CONTACTS)} distinct callers`);
@@ -441,6 +476,13 @@ async function main(): Promise<void> {
         break;
       }
       best = result;
+      if (result.p99 < 20) bestWithinTarget = result;
+      if (result.p50 > 1000) {
+        // Calls still get through, a second late: the server is saturated, higher rates only
+        // take longer to say so.
+        log('  saturated (p50 over a second): stopping here');
+        break;
+      }
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
 
@@ -457,6 +499,12 @@ async function main(): Promise<void> {
           `(INVITE -> INVITE p50 ${best.p50.toFixed(2)} ms, p99 ${best.p99.toFixed(2)} ms; ` +
           `${best.rssPerCallKb.toFixed(1)} KiB RSS and ${best.heapPerCallKb.toFixed(1)} KiB heap per call up). ` +
           `Target: 1000 calls/s with p99 < 20 ms.`,
+      );
+      console.log(
+        bestWithinTarget === undefined
+          ? 'No rate kept the p99 under 20 ms.'
+          : `Highest rate with no failed call and p99 < 20 ms: ${String(bestWithinTarget.rate)} calls/s ` +
+              `(p50 ${bestWithinTarget.p50.toFixed(2)} ms, p99 ${bestWithinTarget.p99.toFixed(2)} ms).`,
       );
     }
   } finally {

@@ -2,19 +2,24 @@
  * `npm run bench:sip`: SIPp's built-in `uac` scenario (INVITE/100/180/200/ACK/BYE over UDP)
  * drives, at rising call rates, (a) a UAS built on our stack (bench/uas-server.ts) and (b)
  * Kamailio as a minimal stateless responder (bench/kamailio.cfg, one worker). Each server is
- * pinned to core 1 and restarted for every step; SIPp runs on core 0. For each server it finds
- * the highest rate with no failed call (doubling, then a few bisections), and prints every
- * step, the best of each and the ratio ours/Kamailio. It exits non-zero only when the harness
- * itself fails (a binary missing, a server that does not start, SIPp producing no statistics).
+ * pinned to core 1 and restarted for every step; SIPp runs on core 0. Each step starts with a
+ * warm-up (2 s of calls at up to 2,000/s, not measured: a fresh Node process spends its first
+ * seconds compiling its hot code; Kamailio needs none, and gets the same), then the measured
+ * calls. For each server it finds the highest rate with no failed call (doubling, then a few
+ * bisections), and prints every step, the best of each and the ratio ours/Kamailio. It exits
+ * non-zero only when the harness itself fails (a binary missing, a server that does not start,
+ * SIPp producing no statistics).
  *
  *   npm run bench:sip [-- --only ours|kamailio] [--rates 1000,2000] [--seconds 4]
- *                     [--cpu-prof DIR] [--uas ua|test] [--node-flags "--flag ..."]
+ *                     [--warmup 2] [--warmup-rate 2000] [--cpu-prof DIR] [--uas ua|test]
+ *                     [--node-flags="--flag --flag"]
  *
- * `--rates` runs just those steps (no search); `--cpu-prof DIR` profiles our UAS process
- * (`node --cpu-prof`, one .cpuprofile per step, open it in Chrome DevTools). `--uas` picks our
- * UAS: `ua` (default) is the `createSipStack` user agent users run, `test` the TestUas of the
- * stack's tests (transactions under a bare call table, no dialogs). `--node-flags` are given to
- * the Node process of our UAS (V8 tuning such as `--max-semi-space-size=64`).
+ * `--rates` runs just those steps (no search); `--warmup 0` skips the warm-up; `--cpu-prof DIR`
+ * profiles our UAS process (`node --cpu-prof`, one .cpuprofile per step, open it in Chrome
+ * DevTools). `--uas` picks our UAS: `ua` (default) is the `createSipStack` user agent users
+ * run, `test` the TestUas of the stack's tests (transactions under a bare call table, no
+ * dialogs). `--node-flags=` (with `=`: the value starts with dashes) gives Node options to our
+ * UAS, separated by spaces (V8 tuning such as `--max-semi-space-size=64`).
  *
  * The figures are only as steady as the machine: other work on either core moves them.
  */
@@ -80,6 +85,9 @@ interface Settings {
   readonly cpuProfileDir: string | undefined;
   readonly uas: 'ua' | 'test';
   readonly nodeFlags: string[];
+  /** Seconds of unmeasured calls before each step (0: none), at `warmupRate` at most. */
+  readonly warmupSeconds: number;
+  readonly warmupRate: number;
 }
 
 function settings(): Settings {
@@ -91,6 +99,8 @@ function settings(): Settings {
       'cpu-prof': { type: 'string' },
       uas: { type: 'string', default: 'ua' },
       'node-flags': { type: 'string', default: '' },
+      warmup: { type: 'string', default: '2' },
+      'warmup-rate': { type: 'string', default: '2000' },
     },
   });
   const servers: ServerName[] =
@@ -116,7 +126,13 @@ function settings(): Settings {
   const nodeFlags = values['node-flags'].split(/\s+/).filter((flag) => flag !== '');
   for (const flag of nodeFlags)
     if (!flag.startsWith('--')) fail(`--node-flags takes Node options (--...), not "${flag}"`);
-  return { servers, rates, seconds, cpuProfileDir, uas, nodeFlags };
+  const warmupSeconds = Number(values.warmup);
+  if (!(warmupSeconds >= 0 && warmupSeconds <= 60))
+    fail(`--warmup takes 0 to 60 seconds, not "${values.warmup}"`);
+  const warmupRate = Number(values['warmup-rate']);
+  if (!Number.isInteger(warmupRate) || warmupRate < 1)
+    fail(`--warmup-rate takes a positive integer, not "${values['warmup-rate']}"`);
+  return { servers, rates, seconds, cpuProfileDir, uas, nodeFlags, warmupSeconds, warmupRate };
 }
 
 function fail(message: string): never {
@@ -151,7 +167,21 @@ async function step(server: ServerName, rate: number, config: Settings): Promise
   const sampler = new ProcessSampler(running.pids);
   let result: StepResult;
   let usage: Usage;
+  let warmup: StepResult | undefined;
   try {
+    if (config.warmupSeconds > 0) {
+      // The same calls at a lower rate first, not measured: a fresh Node process compiles its
+      // hot code (JIT) in its first seconds, which a server that runs for days has long done.
+      const warmRate = Math.min(rate, config.warmupRate);
+      warmup = await runStep({
+        remote: `127.0.0.1:${String(running.port)}`,
+        rate: warmRate,
+        calls: Math.max(1, Math.round(warmRate * config.warmupSeconds)),
+        core: SIPP_CORE,
+        recvTimeoutMs: RECV_TIMEOUT_MS,
+        timeoutSeconds: Math.ceil(config.warmupSeconds) + 30,
+      });
+    }
     await sampler.start();
     const calls = Math.max(1_000, Math.round(rate * config.seconds));
     result = await runStep({
@@ -173,16 +203,19 @@ async function step(server: ServerName, rate: number, config: Settings): Promise
       `SIPp (exit ${String(result.exitCode)}) made no calls to ${server}:\n${result.output}`,
     );
   }
+  const warmupFailed = warmup === undefined ? 0 : warmup.failed + warmup.unexpected;
   const failure =
-    result.failed > 0
-      ? `${String(result.failed)} failed`
-      : result.unexpected > 0
-        ? `${String(result.unexpected)} unexpected`
-        : result.successful < result.calls
-          ? `${String(result.calls - result.successful)} not completed`
-          : result.achievedRate < MIN_REACHED * rate
-            ? `reached ${result.achievedRate.toFixed(0)}/s only`
-            : undefined;
+    warmupFailed > 0
+      ? `${String(warmupFailed)} failed in the warm-up`
+      : result.failed > 0
+        ? `${String(result.failed)} failed`
+        : result.unexpected > 0
+          ? `${String(result.unexpected)} unexpected`
+          : result.successful < result.calls
+            ? `${String(result.calls - result.successful)} not completed`
+            : result.achievedRate < MIN_REACHED * rate
+              ? `reached ${result.achievedRate.toFixed(0)}/s only`
+              : undefined;
   // A saturated SIPp cannot tell a server's limit from its own.
   const verdict =
     failure === undefined
@@ -338,7 +371,11 @@ async function main(): Promise<void> {
   if (config.cpuProfileDir !== undefined) await mkdir(config.cpuProfileDir, { recursive: true });
   console.log(
     `bench:sip — SIPp ${SIPP} built-in uac over UDP on core ${String(SIPP_CORE)}; ` +
-      `server on core ${String(SERVER_CORE)}, restarted each step; ${String(config.seconds)} s of calls per step; ` +
+      `server on core ${String(SERVER_CORE)}, restarted each step; ` +
+      (config.warmupSeconds > 0
+        ? `${String(config.warmupSeconds)} s warm-up at up to ${String(config.warmupRate)} calls/s, then `
+        : 'no warm-up, ') +
+      `${String(config.seconds)} s of calls per step; ` +
       `our UAS: ${config.uas === 'ua' ? 'createSipStack (ua)' : 'TestUas (test)'}` +
       `${config.nodeFlags.length > 0 ? ` with ${config.nodeFlags.join(' ')}` : ''}. ` +
       `Load average now ${loadavg()

@@ -177,6 +177,8 @@ export async function startTelephony(deps: TelephonyDeps): Promise<Telephony> {
       port: config.sip.port,
       ...(deps.userAgent === undefined ? {} : { userAgent: deps.userAgent }),
       registrar,
+      // RFC 3261 §20.5: Allow lists what we answer; message waiting (RFC 6665) takes SUBSCRIBE.
+      allow: ['SUBSCRIBE'],
       delegate: {
         onInvite: calls.onInvite,
         onRequest: (request) => {
