@@ -431,6 +431,51 @@ describe('RtpSession on loopback', () => {
     await waitFor(() => sink.frames.length === 6, 'six frames');
   });
 
+  it('fills a pause the sender skipped (VAD) with silence, but not a late packet or a jump', async () => {
+    harness = new LoopbackHarness();
+    const session = await harness.session();
+    const peer = await harness.peer();
+    session.setRemote(remoteAt(peer.port));
+    const sink = new CollectingSink();
+    session.addSink(sink);
+    const loud = g711Tables('PCMU').encode[32768 + 8000]!;
+    let sequence = 0;
+    const send = (timestamp: number) => {
+      peer.send(
+        buildRtpPacket({
+          payloadType: 0,
+          sequence: sequence++,
+          timestamp: timestamp >>> 0,
+          ssrc: 77,
+          payload: new Uint8Array(160).fill(loud),
+        }),
+        session.localPort,
+      );
+    };
+    const base = 2 ** 32 - 320; // the pause straddles the timestamp wrap
+    send(base);
+    send(base + 160);
+    await waitFor(() => sink.frames.length === 2, 'two frames');
+    send(base + 320 + 800); // the caller paused 100 ms: five frames were never sent
+    await waitFor(() => sink.frames.length === 8, 'pause filled');
+    send(base + 320 + 640); // late: older than what was already played out
+    send(base + 320 + 960 + 80_000 * 2); // a 20 s jump is a discontinuity, not a pause
+    await waitFor(() => sink.frames.length === 10, 'late and jumped packets');
+    const energy = sink.frames.map((frame) => frame.reduce((sum, x) => sum + Math.abs(x), 0));
+    expect(energy.map((e) => (e === 0 ? 'silence' : 'audio'))).toEqual([
+      'audio',
+      'audio',
+      'silence',
+      'silence',
+      'silence',
+      'silence',
+      'silence',
+      'audio',
+      'audio',
+      'audio',
+    ]);
+  });
+
   it('sends RTCP reports to port + 1 and BYE on close, then frees its ports', async () => {
     harness = new LoopbackHarness();
     const session = await harness.session();

@@ -65,6 +65,8 @@ const CN_PAYLOAD_TYPE = 13;
 const SEND_RING = 4;
 /** Largest packet we send: 60 ms of G.711. */
 const MAX_PAYLOAD = 480;
+/** The longest pause filled with silence on receive: 10 s at 8 kHz (see `fillGap`). */
+const MAX_GAP_FILL_SAMPLES = 80_000;
 
 const PCMU_DECODE = g711Tables('PCMU').decode;
 const PCMA_DECODE = g711Tables('PCMA').decode;
@@ -129,6 +131,9 @@ export class RtpSession implements MediaEndpoint {
   private readonly dtmfDecoder: TelephoneEventDecoder;
   private readonly frame: PcmFrame = new Int16Array(FRAME_SAMPLES);
   private frameFill = 0;
+  /** RTP timestamp the next audio packet carries when none is missing (see `fillGap`). */
+  private expectedTimestamp = 0;
+  private haveExpectedTimestamp = false;
   private remoteSsrc = 0;
   private haveRemoteSsrc = false;
   private latchedAddress: string | undefined;
@@ -706,6 +711,7 @@ export class RtpSession implements MediaEndpoint {
       this.remoteSsrc = header.ssrc;
       this.receiveStats.reset();
       this.frameFill = 0;
+      this.haveExpectedTimestamp = false;
     }
     this.receiveStats.updateSequence(header.sequence);
     if (kind === KIND_CN) {
@@ -717,7 +723,7 @@ export class RtpSession implements MediaEndpoint {
     if (!receives(this.currentDirection)) return; // we declared we do not want media now
     const decode = kind === KIND_PCMU ? PCMU_DECODE : PCMA_DECODE;
     const frame = this.frame;
-    let fill = this.frameFill;
+    let fill = this.fillGap(header.timestamp, header.payloadLength);
     const end = header.payloadOffset + header.payloadLength;
     for (let i = header.payloadOffset; i < end; i += 1) {
       frame[fill++] = decode[packet[i] ?? 0] ?? 0;
@@ -727,6 +733,36 @@ export class RtpSession implements MediaEndpoint {
       }
     }
     this.frameFill = fill;
+  }
+
+  /**
+   * Silence for the samples a sender skipped: a phone with voice activity detection sends nothing
+   * while the caller pauses, and its next packet's timestamp jumps by the pause (RFC 3551 §4.1,
+   * RFC 3389 §1). Sinks get the pause as silence, so a recording keeps the caller's timing and
+   * its length is time on the line, not only audio received. Forward jumps up to
+   * `MAX_GAP_FILL_SAMPLES` are filled; a larger one is a discontinuity (a restarted sender, a
+   * rewrite by a middlebox) and fills nothing. A late or reordered packet fills nothing and
+   * leaves the cursor ahead. Returns the frame fill after the silence.
+   */
+  private fillGap(timestamp: number, samples: number): number {
+    let fill = this.frameFill;
+    if (this.haveExpectedTimestamp) {
+      const gap = (timestamp - this.expectedTimestamp) >>> 0;
+      if (gap >= 2 ** 31) return fill;
+      if (gap <= MAX_GAP_FILL_SAMPLES) {
+        const frame = this.frame;
+        for (let i = 0; i < gap; i += 1) {
+          frame[fill++] = 0;
+          if (fill === FRAME_SAMPLES) {
+            this.deliver(frame);
+            fill = 0;
+          }
+        }
+      }
+    }
+    this.expectedTimestamp = (timestamp + samples) >>> 0;
+    this.haveExpectedTimestamp = true;
+    return fill;
   }
 
   private deliver(frame: PcmFrame): void {
