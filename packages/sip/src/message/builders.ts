@@ -5,15 +5,7 @@
  */
 import { randomFillSync, randomUUID } from 'node:crypto';
 import { headerKey, type HeaderField } from './headers.js';
-import {
-  SipRequest,
-  SipResponse,
-  checkHeader,
-  parsedFields,
-  reasonPhrase,
-  seedParsedFields,
-  type ParsedFields,
-} from './message.js';
+import { SipRequest, SipResponse, checkHeader, copyParsedFields, reasonPhrase } from './message.js';
 import type { ParseError } from './parser.js';
 import { splitList } from './syntax.js';
 import { BRANCH_MAGIC_COOKIE, formatVia } from './via.js';
@@ -70,9 +62,11 @@ export function createResponse(
       keys.push(key);
     }
   }
+  // An added field of a copied name (a second CSeq, say) leaves the parsed values behind.
+  let copiedIntact = true;
   for (const field of options.headers ?? []) {
     checkHeader(field.name, field.value);
-    insertLast(headers, keys, field.name, field.value);
+    if (insertLast(headers, keys, field.name, field.value)) copiedIntact = false;
   }
   const body = options.body === undefined ? undefined : toBytes(options.body);
   if (body !== undefined) {
@@ -90,42 +84,19 @@ export function createResponse(
     headerKeys: keys,
     ...(body === undefined ? {} : { body }),
   });
-  seedParsedFields(response, responseFields(request, addTag, keys));
+  if (copiedIntact) copyParsedFields(request, response, addTag === undefined);
   return response;
-}
-
-/**
- * The parsed fields a response copied from `request` unchanged (only those the request has
- * parsed; none is parsed here): Via, From, Call-ID and CSeq, and To when no tag was added. A
- * key also present among the added fields (a second CSeq, say) is left to be parsed.
- */
-function responseFields(
-  request: SipRequest,
-  addTag: string | undefined,
-  keys: readonly string[],
-): ParsedFields {
-  const parsed = parsedFields(request);
-  return {
-    via: count(keys, 'via') === count(request.headerKeys, 'via') ? parsed.via : undefined,
-    cseq: count(keys, 'cseq') === 1 ? parsed.cseq : undefined,
-    from: count(keys, 'from') === 1 ? parsed.from : undefined,
-    to: addTag === undefined && count(keys, 'to') === 1 ? parsed.to : undefined,
-    callId: count(keys, 'call-id') === 1 ? parsed.callId : undefined,
-  };
-}
-
-function count(keys: readonly string[], key: string): number {
-  let n = 0;
-  for (const k of keys) if (k === key) n += 1;
-  return n;
 }
 
 function toBytes(body: Buffer | string): Buffer {
   return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
 }
 
-/** Adds a field after the last one of its name, or at the end (`withAddedHeader`'s 'last'). */
-function insertLast(headers: HeaderField[], keys: string[], name: string, value: string): void {
+/**
+ * Adds a field after the last one of its name, or at the end (`withAddedHeader`'s 'last').
+ * True when the name is one of those a response copies from its request.
+ */
+function insertLast(headers: HeaderField[], keys: string[], name: string, value: string): boolean {
   const key = headerKey(name);
   const last = keys.lastIndexOf(key);
   if (last < 0 || last === keys.length - 1) {
@@ -135,6 +106,7 @@ function insertLast(headers: HeaderField[], keys: string[], name: string, value:
     headers.splice(last + 1, 0, { name, value });
     keys.splice(last + 1, 0, key);
   }
+  return COPIED.has(key);
 }
 
 /** The first field of the name replaced, the others removed, or the field added (`withHeader`). */

@@ -64,33 +64,17 @@ const NO_HEADERS: readonly HeaderField[] = [];
 /** Where {@link SipMessageBase.withAddedHeader} puts the new field. */
 export type HeaderPosition = 'first' | 'last';
 
-/**
- * Parsed values of some header fields, as a message caches them (internal: not exported from
- * the package). A response built from a request copies Via, From, Call-ID and CSeq as they are
- * (RFC 3261 §8.2.6.2), so it can take the request's parsed values instead of parsing them again.
- */
-export interface ParsedFields {
-  readonly via?: readonly Via[] | undefined;
-  readonly cseq?: CSeq | undefined;
-  readonly from?: FromTo | undefined;
-  readonly to?: FromTo | undefined;
-  readonly callId?: string | undefined;
-}
-
-let readParsed: ((message: SipMessageBase) => ParsedFields) | undefined;
-let writeParsed: ((message: SipMessageBase, parsed: ParsedFields) => void) | undefined;
-
-/** The values `message` has parsed so far (none is parsed for the asking). Internal. */
-export function parsedFields(message: SipMessageBase): ParsedFields {
-  return readParsed?.(message) ?? {};
-}
+let copyParsed: ((from: SipMessageBase, to: SipMessageBase, withTo: boolean) => void) | undefined;
+let dropParsed: ((message: SipMessageBase) => void) | undefined;
 
 /**
- * Gives a message just built the parsed values of fields it holds unchanged: they must be what
- * parsing its own fields would give. Internal (the builders use it).
+ * Gives `to`, a message just built with `from`'s Via, From, Call-ID and CSeq fields unchanged
+ * (a response, RFC 3261 §8.2.6.2), the values `from` has parsed of them, and of To with
+ * `withTo` (when the To field is unchanged too), so they are not parsed again. Internal (the
+ * builders use it): the fields must really be the same.
  */
-export function seedParsedFields(message: SipMessageBase, parsed: ParsedFields): void {
-  writeParsed?.(message, parsed);
+export function copyParsedFields(from: SipMessageBase, to: SipMessageBase, withTo: boolean): void {
+  copyParsed?.(from, to, withTo);
 }
 
 /**
@@ -98,7 +82,7 @@ export function seedParsedFields(message: SipMessageBase, parsed: ParsedFields):
  * only to be sent again, such as a final response waiting out Timer J. Internal.
  */
 export function forgetParsedFields(message: SipMessageBase): void {
-  writeParsed?.(message, {});
+  dropParsed?.(message);
 }
 
 /**
@@ -139,19 +123,19 @@ export abstract class SipMessageBase {
   #callId: string | undefined;
 
   static {
-    readParsed = (message) => ({
-      via: message.#via,
-      cseq: message.#cseq,
-      from: message.#from,
-      to: message.#to,
-      callId: message.#callId,
-    });
-    writeParsed = (message, parsed) => {
-      message.#via = parsed.via;
-      message.#cseq = parsed.cseq;
-      message.#from = parsed.from;
-      message.#to = parsed.to;
-      message.#callId = parsed.callId;
+    copyParsed = (from, to, withTo) => {
+      to.#via = from.#via;
+      to.#cseq = from.#cseq;
+      to.#from = from.#from;
+      to.#callId = from.#callId;
+      if (withTo) to.#to = from.#to;
+    };
+    dropParsed = (message) => {
+      message.#via = undefined;
+      message.#cseq = undefined;
+      message.#from = undefined;
+      message.#to = undefined;
+      message.#callId = undefined;
       message.#contact = undefined;
       message.#contentType = undefined;
     };

@@ -211,11 +211,10 @@ export function splitList(value: string): string[] {
  * `text` as one flat string, for a key kept a long time (a transaction's 32 s in Timer L or J).
  * Pieces cut out of a parsed message (a branch, a tag) point into the whole header text, and a
  * key joined from them is a tree over those pieces: kept as it is, it keeps each message's
- * header text alive (V8 does not flatten it on its own). A copy through a byte buffer is flat.
- * Text with characters beyond Latin-1 (no key made of SIP tokens has any) is returned as is.
+ * header text alive (V8 does not flatten it on its own). Cutting a piece out of a string makes
+ * V8 flatten that string first: a copy of just its characters, the tree let go.
  */
 export function flatString(text: string): string {
   if (text.length < 13) return text; // V8 copies short strings: nothing to flatten
-  const copy = Buffer.from(text, 'latin1').toString('latin1');
-  return copy === text ? copy : text;
+  return ` ${text}`.slice(1);
 }
