@@ -2,9 +2,11 @@
  * The server under test of `npm run bench:call-path`, run as its own process so that it can be
  * pinned to one core (`taskset -c N node --import tsx ... call-path-server.ts`). It opens the
  * store the benchmark filled, starts exactly what `switchboard start` starts, prints one line
- * `READY {"sipPort":...,"httpUrl":...}` and runs until SIGTERM. Settings come from the
+ * `READY {"sipPort":...,"httpUrl":...}` and runs until SIGTERM; `LOOP` lines every second and
+ * `MEM` lines on SIGUSR2 report on its event loop and memory. Settings come from the
  * environment: BENCH_DATA_DIR, BENCH_RTP_MIN, BENCH_RTP_MAX, BENCH_LOG_LEVEL.
  */
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { ConfigSchema } from '../src/config/schema.js';
 import { startServer } from '../src/main.js';
@@ -32,6 +34,31 @@ const server = await startServer(config, { logger });
 process.stdout.write(
   `READY ${JSON.stringify({ sipPort: server.sipPort, httpUrl: server.httpUrl, pid: process.pid })}\n`,
 );
+
+// Once a second: how busy the event loop was (share of the time it ran code) and how late
+// its callbacks ran (p99), as `LOOP {...}` lines the benchmark reads.
+const delay = monitorEventLoopDelay({ resolution: 10 });
+delay.enable();
+let lastElu = performance.eventLoopUtilization();
+setInterval(() => {
+  const elu = performance.eventLoopUtilization(lastElu);
+  lastElu = performance.eventLoopUtilization();
+  process.stdout.write(
+    `LOOP ${JSON.stringify({ at: Date.now(), utilization: elu.utilization, delayP99Ms: delay.percentile(99) / 1e6, delayMaxMs: delay.max / 1e6 })}\n`,
+  );
+  delay.reset();
+}, 1000).unref();
+
+// SIGUSR2: a full garbage collection (node --expose-gc), then `MEM {...}` with what is still
+// held, so the benchmark can tell memory per call from garbage not yet collected.
+process.on('SIGUSR2', () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const memory = process.memoryUsage();
+  process.stdout.write(
+    `MEM ${JSON.stringify({ at: Date.now(), collected: gc !== undefined, heapUsed: memory.heapUsed, rss: memory.rss })}\n`,
+  );
+});
 
 let stopping = false;
 const stop = (): void => {
