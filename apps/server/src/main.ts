@@ -12,6 +12,7 @@ import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './domain/ports/clock.js';
 import type { Store } from './domain/ports/store.js';
 import { EventBus } from './domain/services/event-bus.js';
+import { CallJournal } from './domain/services/call-journal.js';
 import { LiveCallRegistry } from './domain/services/live-call-registry.js';
 import { VoicemailService } from './domain/services/voicemail/index.js';
 import { mediaAudioConverter } from './integrations/audio/media-audio-converter.js';
@@ -94,6 +95,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
   let telephony: Telephony | undefined;
   let voicemail: VoicemailService | undefined;
   let mwi: MessageWaiting | undefined;
+  let journal: CallJournal | undefined;
   try {
     const provisioned = await provisionAtStart(store, config, configured, {
       clock,
@@ -104,6 +106,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const events = new EventBus();
     // One registry of calls in progress: telephony adds calls, the API lists and overrides them.
     const liveCalls = new LiveCallRegistry();
+    // One writer of call records, committing the writes of all calls in groups.
+    journal = new CallJournal({ store, logger });
     voicemail = new VoicemailService({
       store,
       events,
@@ -125,6 +129,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       clock,
       logger,
       liveCalls,
+      journal,
       voicemail,
       userAgent: `Switchboard/${VERSION}`,
     });
@@ -181,6 +186,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
           await telephony?.close();
           await app?.close();
           await voicemail?.close();
+          await journal?.close();
           await store.close();
           logger.info('switchboard stopped');
         })();
@@ -193,6 +199,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     await telephony?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await voicemail?.close().catch(() => undefined);
+    await journal?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }

@@ -30,7 +30,6 @@ export interface DbAccess {
 /** One open transaction, as seen by the repositories bound to it. */
 class OpenTransaction {
   finished = false;
-  private savepoints = 0;
   // Savepoints on one connection nest; two concurrent atomic sections would interleave theirs.
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -48,8 +47,10 @@ class OpenTransaction {
   inSavepoint<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
       const db = this.executor();
-      this.savepoints += 1;
-      const name = sql.raw(`sb_savepoint_${this.savepoints}`);
+      // One name for all: sections run one at a time, and where savepoints of one name nest
+      // (SQLite, PostgreSQL) RELEASE and ROLLBACK TO take the newest. A fixed text also lets
+      // the SQLite statement cache keep the three statements prepared.
+      const name = sql.raw('sb_savepoint');
       await sql`savepoint ${name}`.execute(db);
       try {
         const result = await work(db);

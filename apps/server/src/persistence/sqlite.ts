@@ -13,6 +13,7 @@ import {
   type SqliteDialectConfig,
 } from 'kysely';
 import { SQLITE_MEMORY } from './database-url.js';
+import { StatementCache } from './statement-cache.js';
 import type { Database } from './schema.js';
 import { StoreOpenError } from './store-open-error.js';
 
@@ -79,7 +80,9 @@ export function openSqlite(path: string, dataDir: string): Kysely<Database> {
       cause: error,
     });
   }
-  return new Kysely<Database>({ dialect: new SwitchboardSqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({
+    dialect: new SwitchboardSqliteDialect({ database: new StatementCache(sqlite) }),
+  });
 }
 
 function reason(error: unknown): string {

@@ -245,7 +245,7 @@ describe('inbound calls through the telephony service (SIP, flows, call records)
     });
     const user = await server.store.users.get('alice');
     await overrideCall(
-      { repos: server.store, liveCalls: server.liveCalls, clock: systemClock },
+      { repos: server.store, liveCalls: server.liveCalls },
       {
         user: user!,
         callId: live!.callId,

@@ -15,6 +15,7 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Store } from '../domain/ports/store.js';
 import type { EventBus } from '../domain/services/event-bus.js';
+import type { CallJournal } from '../domain/services/call-journal.js';
 import { startInboundCall, type InboundCall } from '../domain/services/inbound-call.js';
 import type { LiveCallRegistry } from '../domain/services/live-call-registry.js';
 import { tryE164 } from '../domain/services/phone-numbers.js';
@@ -27,6 +28,8 @@ import type { TrunkDirectory } from './trunks.js';
 
 export interface InboundCallsDeps {
   readonly store: Store;
+  /** Where call records are written. */
+  readonly journal: CallJournal;
   readonly events: EventBus;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -141,6 +144,7 @@ export class InboundCalls {
     const started = await startInboundCall(
       {
         store: this.deps.store,
+        journal: this.deps.journal,
         events: this.deps.events,
         clock: this.deps.clock,
         logger: this.deps.logger,

@@ -20,6 +20,7 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Store } from '../domain/ports/store.js';
+import { CallJournal } from '../domain/services/call-journal.js';
 import type { EventBus } from '../domain/services/event-bus.js';
 import type { LiveCallRegistry } from '../domain/services/live-call-registry.js';
 import { flowServices } from './flow-services.js';
@@ -38,6 +39,8 @@ export interface TelephonyDeps {
   readonly logger: Logger;
   /** The registry the API lists and overrides calls through (one per process). */
   readonly liveCalls: LiveCallRegistry;
+  /** Where call records are written; telephony makes (and closes) its own when not given. */
+  readonly journal?: CallJournal;
   /** Greetings and messages; without it, a flow's Voicemail ends the call with an error. */
   readonly voicemail?: VoicemailService;
   /**
@@ -137,8 +140,10 @@ export async function startTelephony(deps: TelephonyDeps): Promise<Telephony> {
 
   // The handler needs the stack (to ring) and the stack needs the handler (onInvite).
   let stack: SipUserAgent | undefined;
+  const journal = deps.journal ?? new CallJournal({ store, logger });
   const calls = new InboundCalls({
     store,
+    journal,
     events: deps.events,
     clock,
     logger,
@@ -225,6 +230,7 @@ export async function startTelephony(deps: TelephonyDeps): Promise<Telephony> {
         await calls.close(deps.closeGraceMs ?? 3000);
         await sip.close();
         await engine.close();
+        if (deps.journal === undefined) await journal.close();
       })();
       return closing;
     },

@@ -9,14 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import type { Clock } from '../domain/ports/clock.js';
 import type { MailSender } from '../domain/ports/mail-sender.js';
 import type { Store } from '../domain/ports/store.js';
-import type { Timers } from '../domain/ports/timers.js';
 import { EventBus } from '../domain/services/event-bus.js';
 import { VoicemailService } from '../domain/services/voicemail/index.js';
 import { mediaAudioConverter } from '../integrations/audio/media-audio-converter.js';
 import { DataDirFiles } from '../integrations/files/data-dir-files.js';
+import { ManualTimers } from './manual-timers.js';
+
+export { ManualTimers };
 
 // --- WAV files ------------------------------------------------------------------------------------
 
@@ -81,61 +82,6 @@ export function rms(samples: Int16Array): number {
   let sum = 0;
   for (const s of samples) sum += s * s;
   return Math.sqrt(sum / samples.length);
-}
-
-// --- virtual timers -------------------------------------------------------------------------------
-
-/** `Timers` and `Clock` on virtual time: nothing fires until the test advances it. */
-export class ManualTimers implements Timers, Clock {
-  private current: number;
-  private nextId = 1;
-  private readonly pending = new Map<number, { at: number; callback: () => void }>();
-
-  constructor(start = Date.parse('2026-11-21T09:00:00.000Z')) {
-    this.current = start;
-  }
-
-  now(): number {
-    return this.current;
-  }
-
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.pending.set(id, { at: this.current + Math.max(0, ms), callback });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-
-  /** Timers waiting to fire. */
-  get size(): number {
-    return this.pending.size;
-  }
-
-  /** When the next timer fires, or undefined. */
-  nextAt(): number | undefined {
-    let next: number | undefined;
-    for (const { at } of this.pending.values()) if (next === undefined || at < next) next = at;
-    return next;
-  }
-
-  /** Moves time forward by `ms`, firing what falls due in order (and what they schedule). */
-  advance(ms: number): void {
-    const target = this.current + ms;
-    for (;;) {
-      let due: [number, { at: number; callback: () => void }] | undefined;
-      for (const entry of this.pending) {
-        if (entry[1].at <= target && (due === undefined || entry[1].at < due[1].at)) due = entry;
-      }
-      if (due === undefined) break;
-      this.pending.delete(due[0]);
-      this.current = Math.max(this.current, due[1].at);
-      due[1].callback();
-    }
-    this.current = target;
-  }
 }
 
 /** Waits (real time) until `check` holds, polling; fails with `what` after `timeoutMs`. */

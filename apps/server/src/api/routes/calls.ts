@@ -55,7 +55,7 @@ function historyNumber(text: string, owner: User): string | undefined {
  * caller's calls (the notification window), and the calls in progress with the live override.
  */
 export function callRoutes(ctx: RouteContext, liveCalls: LiveCalls): FastifyPluginAsyncZod {
-  const { store, clock } = ctx;
+  const { store } = ctx;
   return routes((app) => {
     app.get(
       '/api/users/:userId/calls',
@@ -153,7 +153,7 @@ export function callRoutes(ctx: RouteContext, liveCalls: LiveCalls): FastifyPlug
         const { decision, remember, handlingCode } = request.body;
         try {
           const result = await overrideCall(
-            { repos: store, liveCalls, clock, logger: request.log },
+            { repos: store, liveCalls },
             {
               user: owner,
               callId: request.params.callId,

@@ -38,6 +38,13 @@ export type OverrideRefusal =
   /** The running flow cannot take it now (it is ending the call, or the decision cannot run). */
   | 'refused';
 
+/** Who asked for an override, and the code they asked to remember: kept in the call record. */
+export interface OverrideRequest {
+  readonly requestedBy: string | null;
+  /** The handling code the caller's contact gets from now on, if the user asked for that. */
+  readonly remember: string | null;
+}
+
 export type OverrideOutcome =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: OverrideRefusal; readonly message: string };
@@ -52,6 +59,13 @@ export interface LiveCalls {
   /** The user's calls in progress, oldest first. */
   list(userId: string): Promise<LiveCall[]>;
   get(callId: string): Promise<LiveCall | undefined>;
-  /** Interrupts what the call is doing and runs the decision instead. */
-  override(callId: string, decision: CallDecision): Promise<OverrideOutcome>;
+  /**
+   * Interrupts what the call is doing and runs the decision instead; the call records it as an
+   * `override` step (with `request`) once taken.
+   */
+  override(
+    callId: string,
+    decision: CallDecision,
+    request?: OverrideRequest,
+  ): Promise<OverrideOutcome>;
 }

@@ -133,6 +133,9 @@ export interface CallListOptions {
   outcomes?: readonly CallRecord['outcome'][];
 }
 
+/** A step to append: the store numbers it (`seq`) and knows its call. */
+export type CallStepInput = Omit<CallStep, 'seq' | 'callId'>;
+
 export interface CallRepository {
   get(id: string): Promise<CallRecord | undefined>;
   /** Newest first (by start, then id). */
@@ -144,6 +147,11 @@ export interface CallRepository {
   ): Promise<CallRecord | undefined>;
   /** Appends a step; `seq` is assigned by the store in order of arrival. */
   appendStep(step: Omit<CallStep, 'seq'>): Promise<CallStep>;
+  /**
+   * Appends steps of one call in the order given, numbered after its last step, atomically;
+   * resolves with how many. MissingReferenceError when there is no such call.
+   */
+  appendSteps(callId: string, steps: readonly CallStepInput[]): Promise<number>;
   listSteps(callId: string): Promise<CallStep[]>;
 }
 

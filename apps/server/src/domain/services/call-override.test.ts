@@ -6,7 +6,7 @@ import type { LiveCall } from '../ports/live-calls.js';
 import { manualClock, TEST_EPOCH, userInput } from '../../test-support/fixtures.js';
 import { dialects, useStore } from '../../test-support/stores.js';
 import { CallOverrideError, overrideCall } from './call-override.js';
-import { LiveCallRegistry, toOverrideDecision } from './live-call-registry.js';
+import { LiveCallRegistry, toOverrideDecision, type OverrideNote } from './live-call-registry.js';
 
 function liveCall(overrides: Partial<LiveCall> = {}): LiveCall {
   return {
@@ -112,6 +112,7 @@ describe.each(dialects)('overrideCall on %s', (dialect) => {
     user: User;
     registry: LiveCallRegistry;
     taken: OverrideDecision[];
+    notes: OverrideNote[];
   }> {
     clock.set(TEST_EPOCH);
     const user = await store().users.put(userInput('alice', { country: 'US' }));
@@ -165,13 +166,15 @@ describe.each(dialects)('overrideCall on %s', (dialect) => {
     });
     const registry = new LiveCallRegistry();
     const taken: OverrideDecision[] = [];
+    const notes: OverrideNote[] = [];
     registry.register(liveCall(), {
-      override: (decision) => {
+      override: (decision, note) => {
         taken.push(decision);
+        notes.push(note);
         return true;
       },
     });
-    return { user, registry, taken };
+    return { user, registry, taken, notes };
   }
 
   const request = (user: User, decision: CallDecision, extra: object = {}) => ({
@@ -186,7 +189,7 @@ describe.each(dialects)('overrideCall on %s', (dialect) => {
   it('refuses, before touching anything, what cannot be carried out', async () => {
     const { user, registry, taken } = await setUp();
     const bob = (await store().users.get('bob'))!;
-    const deps = { repos: store(), liveCalls: registry, clock };
+    const deps = { repos: store(), liveCalls: registry };
     const refusals: [Parameters<typeof overrideCall>[1], string, string | undefined][] = [
       [request(bob, { action: 'voicemail' }), 'not-found', undefined],
       [{ ...request(user, { action: 'voicemail' }), callId: 'nope' }, 'not-found', undefined],
@@ -217,7 +220,7 @@ describe.each(dialects)('overrideCall on %s', (dialect) => {
     });
     await expect(
       overrideCall(
-        { repos: store(), liveCalls: registry, clock },
+        { repos: store(), liveCalls: registry },
         {
           ...request(user, { action: 'voicemail' }, { remember: true, handlingCode: 'VIP' }),
           callId: 'call-2',
@@ -227,7 +230,7 @@ describe.each(dialects)('overrideCall on %s', (dialect) => {
     registry.register(liveCall({ callId: 'call-3', answered: true }), { override: () => true });
     await expect(
       overrideCall(
-        { repos: store(), liveCalls: registry, clock },
+        { repos: store(), liveCalls: registry },
         { ...request(user, { action: 'voicemail' }), callId: 'call-3' },
       ),
     ).rejects.toMatchObject({ kind: 'conflict' });
@@ -239,7 +242,7 @@ describe.each(dialects)('overrideCall on %s', (dialect) => {
     registry.register(liveCall(), { override: () => false });
     await expect(
       overrideCall(
-        { repos: store(), liveCalls: registry, clock },
+        { repos: store(), liveCalls: registry },
         request(user, { action: 'voicemail' }, { remember: true, handlingCode: 'VIP' }),
       ),
     ).rejects.toMatchObject({ kind: 'conflict' });
@@ -247,11 +250,11 @@ describe.each(dialects)('overrideCall on %s', (dialect) => {
     expect(await store().calls.listSteps('call-1')).toEqual([]);
   });
 
-  it('carries out a decision, records it, and remembers the code on the contact', async () => {
-    const { user, registry, taken } = await setUp();
+  it('carries out a decision, hands the call what to record, and remembers the code', async () => {
+    const { user, registry, taken, notes } = await setUp();
     clock.advance(7000);
     const result = await overrideCall(
-      { repos: store(), liveCalls: registry, clock },
+      { repos: store(), liveCalls: registry },
       request(
         user,
         { action: 'forward', deviceId: 'cell' },
@@ -269,18 +272,9 @@ describe.each(dialects)('overrideCall on %s', (dialect) => {
       name: 'Bob Boss',
       handlingCode: 'VIP',
     });
-    expect(await store().calls.listSteps('call-1')).toEqual([
-      {
-        callId: 'call-1',
-        seq: 1,
-        at: TEST_EPOCH + 7000,
-        kind: 'override',
-        detail: {
-          decision: { action: 'forward', deviceId: 'cell' },
-          requestedBy: 'alice',
-          remember: 'VIP',
-        },
-      },
+    // The running call records the override itself (InboundCall.track), in order with its steps.
+    expect(notes).toEqual([
+      { decision: { action: 'forward', deviceId: 'cell' }, requestedBy: 'alice', remember: 'VIP' },
     ]);
   });
 });

@@ -1,9 +1,6 @@
 import type { CallDecision } from '@switchboard/contracts';
 import type { Contact, User } from '../model/index.js';
-import type { Clock } from '../ports/clock.js';
-import { MissingReferenceError } from '../ports/errors.js';
 import type { LiveCalls } from '../ports/live-calls.js';
-import { silentLogger, type Logger } from '../ports/logger.js';
 import type { Repositories } from '../ports/store.js';
 import { PhoneNumberError, toE164 } from './phone-numbers.js';
 
@@ -56,8 +53,6 @@ export interface OverrideResult {
 export interface OverrideDeps {
   readonly repos: Pick<Repositories, 'devices' | 'handlingCodes' | 'contacts' | 'calls'>;
   readonly liveCalls: LiveCalls;
-  readonly clock: Clock;
-  readonly logger?: Logger;
 }
 
 /**
@@ -77,7 +72,6 @@ export async function overrideCall(
 ): Promise<OverrideResult> {
   const { repos, liveCalls } = deps;
   const user = input.user;
-  const logger = deps.logger ?? silentLogger;
   const live = await liveCalls.get(input.callId);
   // Another user's call is "not found": its id says nothing to this user.
   if (live === undefined || live.userId !== user.id) {
@@ -120,30 +114,16 @@ export async function overrideCall(
     }
   }
 
-  const outcome = await liveCalls.override(input.callId, decision);
+  // The call records the override as a step of its own, in order with its other steps.
+  const outcome = await liveCalls.override(input.callId, decision, {
+    requestedBy: input.requestedBy,
+    remember: code ?? null,
+  });
   if (!outcome.ok) {
     throw new CallOverrideError(
       outcome.reason === 'not-found' ? 'not-found' : 'conflict',
       outcome.message,
     );
-  }
-
-  const at = deps.clock.now();
-  try {
-    await repos.calls.appendStep({
-      callId: input.callId,
-      at,
-      kind: 'override',
-      detail: {
-        decision,
-        requestedBy: input.requestedBy,
-        remember: code ?? null,
-      },
-    });
-  } catch (error) {
-    // The call runs the decision already; a record missing its row must not undo that.
-    if (!(error instanceof MissingReferenceError)) throw error;
-    logger.warn({ callId: input.callId }, 'override of a call with no call record');
   }
 
   if (contact === undefined || code === undefined) {

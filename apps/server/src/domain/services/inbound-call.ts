@@ -3,9 +3,10 @@ import type { FlowRunOptions, StepLogEntry } from '@switchboard/flow';
 import type { CallerIdentification, CallOutcome, CallRecord, User } from '../model/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { CallTarget, LiveCall } from '../ports/live-calls.js';
-import { silentLogger, type Logger } from '../ports/logger.js';
+import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
 import { CallEventPublisher, stepDetail } from './call-events.js';
+import { CallJournal } from './call-journal.js';
 import { identifyCaller } from './caller-identification.js';
 import type { EventBus } from './event-bus.js';
 import { chooseHandlingMethod, flowResolver, type HandlingChoice } from './handling-choice.js';
@@ -27,6 +28,11 @@ export interface InboundCallDeps {
   readonly logger?: Logger;
   /** Id of a new call record; random UUIDs unless a test wants predictable ones. */
   readonly newId?: () => string;
+  /**
+   * Where the call record is written (the server's one journal, committing calls' writes in
+   * groups). Without one, the call gets a journal of its own that commits without waiting.
+   */
+  readonly journal?: CallJournal;
 }
 
 export interface IncomingCall {
@@ -83,7 +89,7 @@ export async function startInboundCall(
     callId,
     calledNumber,
   });
-  const record = await store.calls.insert({
+  const record: CallRecord = {
     id: callId,
     userId: user.id,
     direction: 'inbound',
@@ -98,20 +104,21 @@ export async function startInboundCall(
     startedAt: now,
     answeredAt: null,
     endedAt: null,
-  });
+  };
   const call = new InboundCall(deps, record, user, identification, status, choice);
-  await call.recordDecisions();
+  call.recordDecisions();
   return { ok: true, call };
 }
 
 /** One inbound call from start to end: its record, its step log and its live events. */
 export class InboundCall {
   private readonly publisher: CallEventPublisher;
-  private readonly logger: Logger;
-  /** Step writes in order of arrival; `onStep` is synchronous, the store is not. */
-  private writes: Promise<void> = Promise.resolve();
+  private readonly journal: CallJournal;
+  /** Committed once the latest write is (the journal keeps one call's writes in order). */
+  private writes: Promise<void>;
   private handle: LiveCallHandle | undefined;
   private answeredAt: number | null = null;
+  private answeredBy: string | undefined;
   private finished: Promise<CallRecord> | undefined;
 
   constructor(
@@ -123,7 +130,10 @@ export class InboundCall {
     readonly choice: HandlingChoice,
   ) {
     this.publisher = new CallEventPublisher(deps.events, deps.clock);
-    this.logger = (deps.logger ?? silentLogger).child({ callId: record.id, userId: user.id });
+    this.journal =
+      deps.journal ?? new CallJournal({ store: deps.store, logger: deps.logger, maxDelayMs: 0 });
+    // The record goes in first: the journal commits a call's writes in the order made.
+    this.writes = this.journal.insert(record);
   }
 
   get callId(): string {
@@ -164,9 +174,24 @@ export class InboundCall {
     };
   }
 
-  /** Lists the call in `registry` (so the API can show and override it) until it ends. */
+  /**
+   * Lists the call in `registry` (so the API can show and override it) until it ends. An
+   * override the call takes is recorded as its `override` step.
+   */
   track(registry: LiveCallRegistry, control: LiveCallControl): void {
-    this.handle ??= registry.register(this.liveCall(), control);
+    this.handle ??= registry.register(this.liveCall(), {
+      override: (decision, note) => {
+        const taken = control.override(decision, note);
+        if (taken) {
+          this.append('override', this.deps.clock.now(), {
+            decision: note.decision,
+            requestedBy: note.requestedBy,
+            remember: note.remember,
+          });
+        }
+        return taken;
+      },
+    });
   }
 
   /** Records a step of the flow's log and publishes it (the FlowRun's `onStep`). */
@@ -211,9 +236,8 @@ export class InboundCall {
     this.answeredAt = at;
     this.handle?.update({ answered: true, ringing: [] });
     const answeredBy = by === null ? 'system' : describeTarget(by, this.user.id);
-    this.enqueue(async () => {
-      await this.deps.store.calls.update(this.callId, { answeredAt: at, answeredBy });
-    });
+    this.answeredBy = answeredBy;
+    this.writes = this.journal.update(this.callId, { answeredAt: at, answeredBy });
     this.publisher.answered(this.ref(), by);
   }
 
@@ -227,7 +251,8 @@ export class InboundCall {
 
   /**
    * The call is over: the record gets its outcome and end time and an `ended` step, it leaves the
-   * live calls, and `call.ended` goes out. Waits for every step before; the first call decides.
+   * live calls, and `call.ended` goes out. Resolves with the record as it now stands, once all of
+   * it is committed; the first call decides.
    */
   finish(
     outcome: CallOutcome,
@@ -237,9 +262,14 @@ export class InboundCall {
       const endedAt = this.deps.clock.now();
       this.handle?.end();
       this.append('ended', endedAt, { outcome, ...detail });
-      await this.writes;
-      const updated =
-        (await this.deps.store.calls.update(this.callId, { outcome, endedAt })) ?? this.record;
+      this.writes = this.journal.update(this.callId, { outcome, endedAt });
+      const updated: CallRecord = {
+        ...this.record,
+        outcome,
+        answeredAt: this.answeredAt,
+        ...(this.answeredBy === undefined ? {} : { answeredBy: this.answeredBy }),
+        endedAt,
+      };
       this.publisher.ended({
         ...this.ref(),
         outcome,
@@ -247,6 +277,7 @@ export class InboundCall {
         answeredAt: this.answeredAt,
         endedAt,
       });
+      await this.writes;
       return updated;
     })();
     return this.finished;
@@ -257,8 +288,11 @@ export class InboundCall {
     return this.writes;
   }
 
-  /** The three decisions made before the flow starts, as the record's first steps. */
-  async recordDecisions(): Promise<void> {
+  /**
+   * The three decisions made before the flow starts, as the record's first steps, and the
+   * `call.incoming` event. The call goes on while they are written.
+   */
+  recordDecisions(): void {
     const { identification: who, status, choice } = this;
     const at = this.record.startedAt;
     this.append('lookup', at, {
@@ -285,7 +319,6 @@ export class InboundCall {
       handlingCode: choice.handlingCode,
       passedOver: choice.passedOver.map((p) => ({ method: p.method, problem: p.problem })),
     });
-    await this.writes;
     this.publisher.incoming(
       { ...this.ref(), calledNumber: this.record.calledNumber },
       who,
@@ -299,16 +332,7 @@ export class InboundCall {
   }
 
   private append(kind: string, at: number, detail: Record<string, unknown>): void {
-    this.enqueue(async () => {
-      await this.deps.store.calls.appendStep({ callId: this.callId, at, kind, detail });
-    });
-  }
-
-  /** Runs writes one after another; a failed one is logged and does not stop the next. */
-  private enqueue(write: () => Promise<void>): void {
-    this.writes = this.writes.then(write).catch((error: unknown) => {
-      this.logger.error({ err: error }, 'could not write to the call record');
-    });
+    this.writes = this.journal.appendStep(this.callId, { at, kind, detail });
   }
 }
 

@@ -1,11 +1,25 @@
 import type { CallDecision } from '@switchboard/contracts';
 import type { OverrideDecision } from '@switchboard/flow';
-import type { CallTarget, LiveCall, LiveCalls, OverrideOutcome } from '../ports/live-calls.js';
+import type {
+  CallTarget,
+  LiveCall,
+  LiveCalls,
+  OverrideOutcome,
+  OverrideRequest,
+} from '../ports/live-calls.js';
+
+/** An override as the call record keeps it: the API's decision and who asked. */
+export interface OverrideNote extends OverrideRequest {
+  readonly decision: CallDecision;
+}
 
 /** How the registry reaches a running call: FlowRun.override, in the telephony adapter. */
 export interface LiveCallControl {
-  /** Hands the decision to the running flow; false when it cannot take it now. */
-  override(decision: OverrideDecision): boolean;
+  /**
+   * Hands the decision to the running flow; false when it cannot take it now. `note` is what
+   * the call records of it once taken.
+   */
+  override(decision: OverrideDecision, note: OverrideNote): boolean;
 }
 
 /** What the owner of a registered call tells the registry as the call goes on. */
@@ -59,7 +73,11 @@ export class LiveCallRegistry implements LiveCalls {
     return this.calls.size;
   }
 
-  override(callId: string, decision: CallDecision): Promise<OverrideOutcome> {
+  override(
+    callId: string,
+    decision: CallDecision,
+    request: OverrideRequest = { requestedBy: null, remember: null },
+  ): Promise<OverrideOutcome> {
     const entry = this.calls.get(callId);
     if (entry === undefined) {
       return Promise.resolve({
@@ -75,7 +93,10 @@ export class LiveCallRegistry implements LiveCalls {
         message: `call ${callId} has been answered; it can no longer be redirected`,
       });
     }
-    const taken = entry.control.override(toOverrideDecision(entry.call.userId, decision));
+    const taken = entry.control.override(toOverrideDecision(entry.call.userId, decision), {
+      decision,
+      ...request,
+    });
     return Promise.resolve(
       taken
         ? { ok: true }

@@ -1,6 +1,6 @@
 import type { CallRecord, CallStep } from '../../domain/model/index.js';
 import { MissingReferenceError } from '../../domain/ports/errors.js';
-import type { CallListOptions, CallRepository } from '../../domain/ports/store.js';
+import type { CallListOptions, CallRepository, CallStepInput } from '../../domain/ports/store.js';
 import type { DbAccess } from '../db-access.js';
 import { write, writeAtomically } from '../db-errors.js';
 import {
@@ -11,6 +11,9 @@ import {
   toCallStep,
   toJson,
 } from './mapping.js';
+
+/** Rows per multi-row INSERT: 5 parameters each stays far below SQLite's 32,766 limit. */
+const STEP_ROWS_PER_INSERT = 200;
 
 export class SqlCallRepository implements CallRepository {
   constructor(private readonly access: DbAccess) {}
@@ -116,6 +119,44 @@ export class SqlCallRepository implements CallRepository {
         .returningAll()
         .executeTakeFirstOrThrow();
       return toCallStep(row);
+    });
+  }
+
+  /**
+   * Appends a run of one call's steps at once: the call row's counter is bumped by their number
+   * and the rows go in with one INSERT per chunk, all in one atomic step. What `appendStep` does
+   * once per step, done once per run (the call journal writes a call's steps in runs).
+   */
+  appendSteps(callId: string, steps: readonly CallStepInput[]): Promise<number> {
+    if (steps.length === 0) return Promise.resolve(0);
+    return writeAtomically(this.access, 'callStep', async (db) => {
+      const rows = steps.map((step) => ({
+        call_id: callId,
+        at: step.at,
+        kind: step.kind,
+        detail: toJson(step.detail, 'call step detail'),
+      }));
+      const call = await db
+        .updateTable('calls')
+        .set((eb) => ({ last_step_seq: eb('last_step_seq', '+', steps.length) }))
+        .where('id', '=', callId)
+        .returning('last_step_seq')
+        .executeTakeFirst();
+      if (call === undefined) {
+        throw new MissingReferenceError('callStep', `no call ${callId} to append steps to`);
+      }
+      const first = call.last_step_seq - steps.length + 1;
+      for (let start = 0; start < rows.length; start += STEP_ROWS_PER_INSERT) {
+        await db
+          .insertInto('call_steps')
+          .values(
+            rows
+              .slice(start, start + STEP_ROWS_PER_INSERT)
+              .map((row, i) => ({ ...row, seq: first + start + i })),
+          )
+          .execute();
+      }
+      return steps.length;
     });
   }
 
