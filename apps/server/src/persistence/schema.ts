@@ -240,7 +240,14 @@ export interface RegistrationsTable {
   device_id: string | null;
 }
 
+/** One row: the version `SettingsCache` compares (migration 0007). bigint: a string on pg. */
+export interface SettingsVersionTable {
+  id: number;
+  version: number | string;
+}
+
 export interface Database {
+  settings_version: SettingsVersionTable;
   users: UsersTable;
   numbers: NumbersTable;
   devices: DevicesTable;

@@ -17,6 +17,7 @@ import type { Store } from '../domain/ports/store.js';
 import type { EventBus } from '../domain/services/event-bus.js';
 import type { CallJournal } from '../domain/services/call-journal.js';
 import { startInboundCall, type InboundCall } from '../domain/services/inbound-call.js';
+import type { SettingsCache } from '../domain/services/settings-cache.js';
 import type { LiveCallRegistry } from '../domain/services/live-call-registry.js';
 import { tryE164 } from '../domain/services/phone-numbers.js';
 import { callOutcome } from './call-outcome.js';
@@ -30,6 +31,8 @@ export interface InboundCallsDeps {
   readonly store: Store;
   /** Where call records are written. */
   readonly journal: CallJournal;
+  /** The settings lookups each call starts from. */
+  readonly settings: SettingsCache;
   readonly events: EventBus;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -145,6 +148,7 @@ export class InboundCalls {
       {
         store: this.deps.store,
         journal: this.deps.journal,
+        settings: this.deps.settings,
         events: this.deps.events,
         clock: this.deps.clock,
         logger: this.deps.logger,

@@ -21,6 +21,7 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Store } from '../domain/ports/store.js';
 import { CallJournal } from '../domain/services/call-journal.js';
+import { SettingsCache } from '../domain/services/settings-cache.js';
 import type { EventBus } from '../domain/services/event-bus.js';
 import type { LiveCallRegistry } from '../domain/services/live-call-registry.js';
 import { flowServices } from './flow-services.js';
@@ -144,6 +145,7 @@ export async function startTelephony(deps: TelephonyDeps): Promise<Telephony> {
   const calls = new InboundCalls({
     store,
     journal,
+    settings: new SettingsCache(store),
     events: deps.events,
     clock,
     logger,

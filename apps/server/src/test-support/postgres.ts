@@ -252,7 +252,8 @@ export async function clearDatabase(databaseUrl: string): Promise<void> {
   try {
     const { rows } = await client.query<{ name: string }>(
       `select quote_ident(tablename) as name from pg_tables
-        where schemaname = current_schema() and tablename not like 'schema_migrations%'`,
+        where schemaname = current_schema() and tablename not like 'schema_migrations%'
+          and tablename <> 'settings_version'`,
     );
     if (rows.length === 0) return;
     const tables = rows.map((row) => row.name);

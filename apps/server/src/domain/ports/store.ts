@@ -285,5 +285,11 @@ export interface Store extends Repositories {
    * back) rather than caught and carried on from.
    */
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * A token that changes whenever users, numbers, devices, handling codes, flows, statuses or
+   * calendar events change, whoever changed them (this process, the CLI, another instance):
+   * what the settings cache compares to know its lookups still hold.
+   */
+  settingsVersion(): Promise<string>;
   close(): Promise<void>;
 }

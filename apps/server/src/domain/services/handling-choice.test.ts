@@ -67,6 +67,20 @@ describe('localDayBounds', () => {
       Date.parse('2026-11-21T18:30:00Z'),
     ]);
   });
+
+  it('gives each instant its own day when calls go back and forth across midnight', () => {
+    const zone = 'Europe/Paris';
+    const justBefore = Date.parse('2026-11-21T22:59:59.999Z'); // 23:59:59.999 in Paris
+    const midnight = Date.parse('2026-11-21T23:00:00Z');
+    for (const [at, start] of [
+      [justBefore, Date.parse('2026-11-20T23:00:00Z')],
+      [midnight, midnight],
+      [justBefore, Date.parse('2026-11-20T23:00:00Z')],
+      [midnight + 3_600_000, midnight],
+    ] as const) {
+      expect(localDayBounds(at, zone)).toEqual([start, start + 86_400_000]);
+    }
+  });
 });
 
 describe.each(dialects)('chooseHandlingMethod on %s', (dialect) => {

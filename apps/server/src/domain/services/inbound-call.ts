@@ -4,7 +4,7 @@ import type { CallerIdentification, CallOutcome, CallRecord, User } from '../mod
 import type { Clock } from '../ports/clock.js';
 import type { CallTarget, LiveCall } from '../ports/live-calls.js';
 import type { Logger } from '../ports/logger.js';
-import type { Store } from '../ports/store.js';
+import type { Repositories, Store } from '../ports/store.js';
 import { CallEventPublisher, stepDetail } from './call-events.js';
 import { CallJournal } from './call-journal.js';
 import { identifyCaller } from './caller-identification.js';
@@ -12,6 +12,7 @@ import type { EventBus } from './event-bus.js';
 import { chooseHandlingMethod, flowResolver, type HandlingChoice } from './handling-choice.js';
 import type { LiveCallControl, LiveCallHandle, LiveCallRegistry } from './live-call-registry.js';
 import { tryE164 } from './phone-numbers.js';
+import type { SettingsCache } from './settings-cache.js';
 import { effectiveStatus, type EffectiveStatus } from './user-status.js';
 
 /**
@@ -33,6 +34,8 @@ export interface InboundCallDeps {
    * groups). Without one, the call gets a journal of its own that commits without waiting.
    */
   readonly journal?: CallJournal;
+  /** Settings lookups cached between calls; without it every call reads the store. */
+  readonly settings?: SettingsCache;
 }
 
 export interface IncomingCall {
@@ -59,8 +62,10 @@ export async function startInboundCall(
   deps: InboundCallDeps,
   incoming: IncomingCall,
 ): Promise<CallStart> {
-  const { store, clock } = deps;
+  const { clock } = deps;
   const now = clock.now();
+  // What the call reads: its settings from the cache while they hold, its caller from the store.
+  const store = deps.settings === undefined ? deps.store : await deps.settings.lookups();
   const raw = incoming.calledNumber.trim();
   const calledNumber = tryE164(raw.startsWith('+') ? raw : `+${raw}`, undefined);
   const number = calledNumber === undefined ? undefined : await store.numbers.get(calledNumber);
@@ -105,7 +110,7 @@ export async function startInboundCall(
     answeredAt: null,
     endedAt: null,
   };
-  const call = new InboundCall(deps, record, user, identification, status, choice);
+  const call = new InboundCall(deps, store, record, user, identification, status, choice);
   call.recordDecisions();
   return { ok: true, call };
 }
@@ -123,6 +128,8 @@ export class InboundCall {
 
   constructor(
     private readonly deps: InboundCallDeps,
+    /** Where the call reads flows it switches to (the cached lookups it started with). */
+    private readonly lookups: Repositories,
     readonly record: CallRecord,
     readonly user: User,
     readonly identification: CallerIdentification,
@@ -146,7 +153,7 @@ export class InboundCall {
       flowId: this.choice.flowId,
       flow: this.choice.flow,
       facts: this.choice.facts,
-      resolveFlow: flowResolver(this.deps.store, this.user.id),
+      resolveFlow: flowResolver(this.lookups, this.user.id),
       onStep: (entry) => {
         this.onStep(entry);
       },

@@ -6,6 +6,7 @@ import { registrations } from './0003_registrations.js';
 import { callPath } from './0004_call_path.js';
 import { trunkCalledNumber } from './0005_trunk_called_number.js';
 import { voicemail } from './0006_voicemail.js';
+import { settingsVersion } from './0007_settings_version.js';
 
 /**
  * Every migration, by name, in the order they run (Kysely sorts names, hence the numeric
@@ -25,5 +26,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '0004_call_path': callPath(dialect),
     '0005_trunk_called_number': trunkCalledNumber(dialect),
     '0006_voicemail': voicemail(dialect),
+    '0007_settings_version': settingsVersion(dialect),
   };
 }
