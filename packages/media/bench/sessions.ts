@@ -11,8 +11,13 @@
  * more, and the run stops only after two steps in a row fail; the result is the largest N that
  * passed.
  *
+ * Before the ramp it prints the per-call figures of bench/calls.ts: CPU of `--calls` (1000) held
+ * bridged calls with no audio, and CPU µs per call of media setup + teardown (`--setup-calls`
+ * calls, 2000).
+ *
  * Options: --max N (default 4000), --seconds S per step (default 5), --duplex, --steps 100,250,...,
- * --all (measure every step whatever the results).
+ * --all (measure every step whatever the results), --calls N, --setup-calls N, --calls-only (skip
+ * the ramp), --no-calls (only the ramp), --no-warm-pool (setup with a bind and close per session).
  */
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -28,6 +33,7 @@ import {
 } from '../src/frames.js';
 import { PortPool } from '../src/rtp/port-pool.js';
 import { RtpSession } from '../src/rtp/rtp-session.js';
+import { measureHeldCalls, measureSetup } from './calls.js';
 
 const LIMIT_P99_MS = 2;
 
@@ -37,10 +43,26 @@ interface Options {
   duplex: boolean;
   all: boolean;
   steps: number[];
+  calls: number;
+  setupCalls: number;
+  ramp: boolean;
+  callFigures: boolean;
+  warmPool: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { max: 4000, seconds: 5, duplex: false, all: false, steps: [] };
+  const options: Options = {
+    max: 4000,
+    seconds: 5,
+    duplex: false,
+    all: false,
+    steps: [],
+    calls: 1000,
+    setupCalls: 2000,
+    ramp: true,
+    callFigures: true,
+    warmPool: true,
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const value = argv[i + 1];
@@ -53,13 +75,26 @@ function parseOptions(argv: string[]): Options {
     } else if (arg === '--steps' && value !== undefined) {
       options.steps = value.split(',').map(Number);
       i += 1;
+    } else if (arg === '--calls' && value !== undefined) {
+      options.calls = Number(value);
+      i += 1;
+    } else if (arg === '--setup-calls' && value !== undefined) {
+      options.setupCalls = Number(value);
+      i += 1;
+    } else if (arg === '--calls-only') {
+      options.ramp = false;
+    } else if (arg === '--no-warm-pool') {
+      options.warmPool = false;
+    } else if (arg === '--no-calls') {
+      options.callFigures = false;
     } else if (arg === '--duplex') {
       options.duplex = true;
     } else if (arg === '--all') {
       options.all = true;
     } else {
       throw new Error(
-        `unknown option ${String(arg)} (use --max N, --seconds S, --steps a,b,c, --duplex, --all)`,
+        `unknown option ${String(arg)} (use --max N, --seconds S, --steps a,b,c, --duplex, --all,` +
+          ' --calls N, --setup-calls N, --calls-only, --no-calls, --no-warm-pool)',
       );
     }
   }
@@ -189,8 +224,29 @@ interface Row {
   'p99 <= 2 ms': string;
 }
 
+async function callFigures(options: Options): Promise<void> {
+  console.log(`bench:media — per-call figures; Node ${process.version}`);
+  const setup = await measureSetup(options.setupCalls, 1.5, options.warmPool ? undefined : 0);
+  console.log(
+    `  media setup + teardown (open 2 sessions, answer/offer/answer, bridge, unbridge, close):` +
+      ` ${setup.fullMicros.toFixed(0)} µs CPU per call (target < 150);` +
+      ` of which SDP alone ${setup.sdpMicros.toFixed(0)} µs,` +
+      ` 2 sessions opened and closed alone ${setup.sessionsMicros.toFixed(0)} µs` +
+      ` (${String(setup.calls)} calls each at ~1,000 calls/s; port pairs reused from the warm` +
+      ` pool ${String(setup.pool.reused)}, bound ${String(setup.pool.bound)})`,
+  );
+  const held = await measureHeldCalls(options.calls, options.seconds);
+  console.log(
+    `  ${String(held.calls)} held bridged calls, no audio: ${held.cpuPercent.toFixed(1)} % of a core` +
+      ` (target < 3), ${held.microsPerCallSecond.toFixed(1)} µs CPU per call-second,` +
+      ` ${String(held.rtcpSent)} RTCP reports in ${held.seconds.toFixed(1)} s`,
+  );
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.callFigures) await callFigures(options);
+  if (!options.ramp) return;
   const frames = promptFrames();
   const pacer = new PacingClock();
   const pool = new PortPool({ min: 20_000, max: 60_000, host: '127.0.0.1' });

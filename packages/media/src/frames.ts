@@ -23,6 +23,15 @@ export type PcmFrame = Int16Array;
 export interface FrameSource {
   /** The next frame to send, `undefined` for nothing this tick (silence is then not sent). */
   nextFrame(): PcmFrame | undefined;
+  /**
+   * Optional: lets the reader stop polling while the source has nothing (a held call costs no
+   * CPU per tick). The reader passes a callback when it sets the source, and `undefined` when it
+   * lets it go. After `nextFrame()` has returned `undefined`, the source calls the callback
+   * (synchronously, from wherever frames arrive) as soon as `nextFrame()` would return a frame;
+   * the reader then pulls from its next tick on. One reader per source. A source without this
+   * method is simply polled every tick.
+   */
+  onFrameReady?(listener: (() => void) | undefined): void;
 }
 
 /** Consumes what a session receives, decoded, in arrival order (a recorder, a bridge). */

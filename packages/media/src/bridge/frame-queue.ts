@@ -16,12 +16,18 @@ export interface FrameQueueStats {
 }
 
 export class FrameQueue implements FrameSink, FrameSource {
-  private readonly slots: PcmFrame[] = [];
+  /** Allocated on the first frame: a call that stays silent (held) never needs them. */
+  private slots: PcmFrame[] | undefined;
   private head = 0;
   private count = 0;
   private buffering = true;
   private dropped = 0;
   private underruns = 0;
+  /** Frames needed before `nextFrame` gives one after returning undefined. */
+  private readonly readyCount: number;
+  private readyListener: (() => void) | undefined;
+  /** The reader got `undefined` and has not been told about frames since. */
+  private readerWaiting = true;
 
   constructor(
     readonly capacity = 5,
@@ -37,10 +43,17 @@ export class FrameQueue implements FrameSink, FrameSource {
         `prefill must be 0-${String(capacity)} frames, got ${String(prefillFrames)}`,
       );
     }
-    const storage = new Int16Array(capacity * FRAME_SAMPLES);
-    for (let i = 0; i < capacity; i += 1) {
-      this.slots.push(storage.subarray(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES));
+    this.readyCount = Math.max(1, prefillFrames);
+  }
+
+  private allocate(): PcmFrame[] {
+    const storage = new Int16Array(this.capacity * FRAME_SAMPLES);
+    const slots: PcmFrame[] = [];
+    for (let i = 0; i < this.capacity; i += 1) {
+      slots.push(storage.subarray(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES));
     }
+    this.slots = slots;
+    return slots;
   }
 
   writeFrame(frame: PcmFrame): void {
@@ -49,7 +62,8 @@ export class FrameQueue implements FrameSink, FrameSource {
       this.count -= 1;
       this.dropped += 1;
     }
-    const slot = this.slots[(this.head + this.count) % this.capacity] as PcmFrame;
+    const slots = this.slots ?? this.allocate();
+    const slot = slots[(this.head + this.count) % this.capacity] as PcmFrame;
     if (frame.length >= FRAME_SAMPLES) {
       slot.set(frame.length === FRAME_SAMPLES ? frame : frame.subarray(0, FRAME_SAMPLES));
     } else {
@@ -57,20 +71,34 @@ export class FrameQueue implements FrameSink, FrameSource {
       slot.fill(0, frame.length);
     }
     this.count += 1;
+    if (this.readerWaiting && this.count >= this.readyCount) {
+      this.readerWaiting = false;
+      this.readyListener?.();
+    }
+  }
+
+  /** FrameSource.onFrameReady: wakes the reading session when frames come after a dry spell. */
+  onFrameReady(listener: (() => void) | undefined): void {
+    this.readyListener = listener;
+    this.readerWaiting = true;
   }
 
   /** The oldest frame (valid until the next write), or undefined while empty or prefilling. */
   nextFrame(): PcmFrame | undefined {
     if (this.buffering) {
-      if (this.count < this.prefillFrames || this.count === 0) return undefined;
+      if (this.count < this.prefillFrames || this.count === 0) {
+        this.readerWaiting = true;
+        return undefined;
+      }
       this.buffering = false;
     }
     if (this.count === 0) {
       this.buffering = true;
       this.underruns += 1;
+      this.readerWaiting = true;
       return undefined;
     }
-    const slot = this.slots[this.head];
+    const slot = this.slots?.[this.head];
     this.head = (this.head + 1) % this.capacity;
     this.count -= 1;
     return slot;

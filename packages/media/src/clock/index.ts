@@ -4,6 +4,7 @@ export {
   PacingClock,
   sharedPacingClock,
   type PacedParticipant,
+  type PacerMembership,
   type PacingClockOptions,
   type PacingStats,
 } from './pacing-clock.js';

@@ -13,7 +13,18 @@
  * Precision: Node timers have 1 ms granularity and fire up to ~1 ms off, so the loop sets its
  * timer `spinMs` before the target and finishes the wait with `setImmediate` (which lets I/O run
  * in between). Measured on a 2-core machine: p99 lateness went from several ms with plain
- * setTimeout to well under 1 ms, for about `spinMs / frameMs` of one core while idle.
+ * setTimeout to well under 1 ms, for about `spinMs / frameMs` of one core while it spins.
+ *
+ * Idle participants (a held call: nothing to send) cost almost nothing. A participant whose
+ * `onTick` returns `false` has nothing to send next tick; the loop stops visiting it every tick
+ * and only sweeps it every `sweepTicks` ticks (200 ms by default) for its housekeeping (media
+ * timeout, RTCP reports: RFC 3550 §6.2 intervals are seconds), until its membership's `wake()`
+ * puts it back on every tick from the next one (a frame arrived for it to send, a player or DTMF
+ * started). Sleepers are swept in stripes (those at index ≡ tick mod sweepTicks), so the sweep
+ * work is spread evenly over the ticks instead of landing on one. While nobody is awake the loop
+ * does not spin: it sleeps on a plain timer (its lateness then does not matter and is not
+ * recorded), and a `wake()` re-arms the precise wait for the next tick target, so a woken
+ * participant gets exactly the tick it would have had if it had been polled all along.
  */
 import { FRAME_MS } from '../frames.js';
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
@@ -23,10 +34,26 @@ import { realScheduler, type Scheduler, type TimerHandle } from './scheduler.js'
 export interface PacedParticipant {
   /**
    * One tick. `tick` grows by one per frame interval since the clock started (by more when ticks
-   * were skipped after a stall); `nowMs` is the scheduler's time at the tick. Must not throw
-   * (errors are caught, counted and reported to `onError`, and the loop goes on).
+   * were skipped after a stall, or while the participant slept); `nowMs` is the scheduler's time
+   * at the tick. Return `false` when there is nothing to do on the next tick: the participant is
+   * then only swept (every `sweepTicks`) until its membership's `wake()`. Any other return value
+   * (`undefined`, `true`) keeps it on every tick. Must not throw (errors are caught, counted and
+   * reported to `onError`, the participant stays awake, and the loop goes on).
    */
-  onTick(tick: number, nowMs: number): void;
+  // Participants written before sleeping existed return void (they never sleep).
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
+  onTick(tick: number, nowMs: number): boolean | undefined | void;
+}
+
+/** A participant's place in the loop (from `PacingClock.join`). */
+export interface PacerMembership {
+  /**
+   * Visits the participant on every tick again, from the next one on (idempotent, cheap: call
+   * it whenever something may have become sendable). A bound function: pass it around as is.
+   */
+  readonly wake: () => void;
+  /** Leaves the loop (idempotent). */
+  remove(): void;
 }
 
 export interface PacingClockOptions {
@@ -38,6 +65,11 @@ export interface PacingClockOptions {
   readonly maxCatchUpTicks?: number;
   /** How early the timer wakes before a target to finish waiting with setImmediate. Default 1. */
   readonly spinMs?: number;
+  /**
+   * Sleeping participants are visited once every this many ticks. Default 10 (200 ms with 20 ms
+   * frames); 1 visits everybody every tick (no sleeping).
+   */
+  readonly sweepTicks?: number;
   /** A participant threw (it must not); the loop continues. */
   readonly onError?: (error: unknown) => void;
 }
@@ -45,13 +77,15 @@ export interface PacingClockOptions {
 export interface PacingStats {
   readonly running: boolean;
   readonly participants: number;
+  /** Participants visited on every tick now (the others sleep until woken). */
+  readonly awake: number;
   /** Ticks run since the last `resetStats()`. */
   readonly ticks: number;
   /** Ticks that ran back to back because the loop was behind. */
   readonly catchUpTicks: number;
   /** Ticks skipped after stalls longer than the catch-up allowance. */
   readonly skippedTicks: number;
-  /** How late each tick started relative to its absolute target. */
+  /** How late each tick started relative to its absolute target (ticks with someone awake). */
   readonly lateness: LatencySummary;
   /** How long each tick's work (all participants) took. */
   readonly work: LatencySummary;
@@ -59,9 +93,31 @@ export interface PacingStats {
   readonly errors: number;
 }
 
-interface Entry {
-  readonly participant: PacedParticipant;
-  removed: boolean;
+/** Neither awake nor removed (a function: the checks run after a call that may change both). */
+function asleep(entry: Entry): boolean {
+  return !entry.awake && !entry.removed;
+}
+
+class Entry implements PacerMembership {
+  /** Position in the clock's `entries` (swap-removal keeps removal O(1)). */
+  index = -1;
+  /** On the awake list (visited every tick). */
+  awake = true;
+  removed = false;
+  /** The last tick it was visited on (a participant falling asleep is not swept the same tick). */
+  visitedTick = -1;
+  readonly wake = (): void => {
+    if (!this.awake && !this.removed) this.owner.wakeEntry(this);
+  };
+
+  constructor(
+    readonly participant: PacedParticipant,
+    private readonly owner: PacingClock,
+  ) {}
+
+  remove(): void {
+    if (!this.removed) this.owner.removeEntry(this);
+  }
 }
 
 export class PacingClock {
@@ -69,12 +125,16 @@ export class PacingClock {
   readonly frameMs: number;
   private readonly maxCatchUpTicks: number;
   private readonly spinMs: number;
+  private readonly sweepTicks: number;
   private readonly onError: ((error: unknown) => void) | undefined;
-  private entries: Entry[] = [];
-  private inTick = false;
-  private needsCompaction = false;
+  /** Every participant. */
+  private readonly entries: Entry[] = [];
+  /** The awake ones (may hold removed entries until the next tick drops them). */
+  private active: Entry[] = [];
   private running = false;
   private handle: TimerHandle | undefined;
+  /** The pending timer is the precise one (spin before the target), not the idle one. */
+  private precise = false;
   private epoch = 0;
   private nextTick = 0;
   private readonly latenessHistogram = new LatencyHistogram();
@@ -83,7 +143,7 @@ export class PacingClock {
   private catchUpTicks = 0;
   private skippedTicks = 0;
   private errors = 0;
-  private readonly wake = (): void => {
+  private readonly wakeUp = (): void => {
     this.handle = undefined;
     this.onWake();
   };
@@ -93,15 +153,14 @@ export class PacingClock {
     this.frameMs = options.frameMs ?? FRAME_MS;
     this.maxCatchUpTicks = Math.max(0, Math.floor(options.maxCatchUpTicks ?? 2));
     this.spinMs = Math.max(0, options.spinMs ?? 1);
+    this.sweepTicks = Math.max(1, Math.floor(options.sweepTicks ?? 10));
     this.onError = options.onError;
     if (!(this.frameMs > 0)) throw new RangeError(`frameMs must be positive, got ${this.frameMs}`);
   }
 
   /** Number of participants. */
   get size(): number {
-    let n = 0;
-    for (const entry of this.entries) if (!entry.removed) n += 1;
-    return n;
+    return this.entries.length;
   }
 
   get isRunning(): boolean {
@@ -109,15 +168,24 @@ export class PacingClock {
   }
 
   /**
-   * Adds a participant from the next tick on. The loop starts with the first participant and
-   * stops when the last one leaves. Returns the function that removes it (idempotent).
+   * Adds a participant, awake, from the next tick on. The loop starts with the first participant
+   * and stops when the last one leaves.
    */
-  add(participant: PacedParticipant): () => void {
-    const entry: Entry = { participant, removed: false };
+  join(participant: PacedParticipant): PacerMembership {
+    const entry = new Entry(participant, this);
+    entry.index = this.entries.length;
     this.entries.push(entry);
+    this.active.push(entry);
     if (!this.running) this.start();
+    else if (!this.precise) this.rearm();
+    return entry;
+  }
+
+  /** `join` for participants that never sleep: returns the function that removes it. */
+  add(participant: PacedParticipant): () => void {
+    const membership = this.join(participant);
     return () => {
-      this.remove(entry);
+      membership.remove();
     };
   }
 
@@ -134,13 +202,18 @@ export class PacingClock {
     this.running = true;
     this.epoch = this.scheduler.now();
     this.nextTick = 0;
-    this.handle = this.scheduler.setImmediate(this.wake);
+    this.active = this.entries.filter((entry) => entry.awake);
+    this.precise = true;
+    this.handle = this.scheduler.setImmediate(this.wakeUp);
   }
 
   stats(): PacingStats {
+    let awake = 0;
+    for (const entry of this.active) if (entry.awake && !entry.removed) awake += 1;
     return {
       running: this.running,
       participants: this.size,
+      awake,
       ticks: this.ticks,
       catchUpTicks: this.catchUpTicks,
       skippedTicks: this.skippedTicks,
@@ -159,17 +232,35 @@ export class PacingClock {
     this.errors = 0;
   }
 
-  private remove(entry: Entry): void {
-    if (entry.removed) return;
-    entry.removed = true;
-    if (this.inTick) this.needsCompaction = true;
-    else this.compact();
+  /** @internal Entry.wake: back on the awake list, and the precise wait if the loop idled. */
+  wakeEntry(entry: Entry): void {
+    entry.awake = true;
+    this.active.push(entry);
+    if (this.running && !this.precise) this.rearm();
   }
 
-  private compact(): void {
-    this.entries = this.entries.filter((entry) => !entry.removed);
-    this.needsCompaction = false;
-    if (this.entries.length === 0) this.stop();
+  /** @internal Entry.remove: swap-remove (O(1): calls come and go by the thousand). */
+  removeEntry(entry: Entry): void {
+    entry.removed = true;
+    entry.awake = false;
+    const entries = this.entries;
+    const last = entries.pop();
+    if (last !== undefined && last !== entry) {
+      entries[entry.index] = last;
+      last.index = entry.index;
+    }
+    if (entries.length === 0) {
+      this.active = [];
+      this.stop();
+    }
+  }
+
+  /** The loop is waiting on its idle timer and someone woke: wait precisely instead. */
+  private rearm(): void {
+    if (this.handle === undefined) return; // inside onWake: it schedules when it is done
+    this.scheduler.clear(this.handle);
+    this.handle = undefined;
+    this.scheduleNext(this.scheduler.now());
   }
 
   private onWake(): void {
@@ -192,7 +283,9 @@ export class PacingClock {
       const tick = this.nextTick;
       this.nextTick += 1;
       const started = s.now();
-      this.latenessHistogram.record(started - (this.epoch + tick * frameMs));
+      if (this.active.length > 0) {
+        this.latenessHistogram.record(started - (this.epoch + tick * frameMs));
+      }
       if (tick < due) this.catchUpTicks += 1;
       this.runTick(tick, started);
       this.workHistogram.record(s.now() - started);
@@ -202,31 +295,64 @@ export class PacingClock {
   }
 
   private runTick(tick: number, now: number): void {
-    const entries = this.entries;
-    const count = entries.length; // participants added during this tick start on the next one
-    this.inTick = true;
+    // The awake ones, compacting the list in place: those that went to sleep or left drop out.
+    const active = this.active;
+    const count = active.length; // participants woken during this tick start on the next one
+    let kept = 0;
     for (let i = 0; i < count; i += 1) {
-      const entry = entries[i];
-      if (entry === undefined || entry.removed) continue;
-      try {
-        entry.participant.onTick(tick, now);
-      } catch (error) {
-        this.errors += 1;
-        this.onError?.(error);
+      const entry = active[i] as Entry;
+      if (entry.removed || !entry.awake) continue;
+      if (this.visit(entry, tick, now)) active[kept++] = entry;
+      else entry.awake = false; // (a removed entry is not awake either)
+    }
+    // Woken while the tick ran (possibly one that just went to sleep): keep them, once.
+    for (let i = count; i < active.length; i += 1) {
+      const entry = active[i] as Entry;
+      if (entry.awake && !entry.removed) active[kept++] = entry;
+    }
+    active.length = kept;
+
+    // This tick's stripe of sleepers: housekeeping, and a chance to notice work (a source that
+    // cannot wake its reader is not left asleep: the participant returns true and stays awake).
+    const entries = this.entries;
+    for (let i = tick % this.sweepTicks; i < entries.length; i += this.sweepTicks) {
+      const entry = entries[i] as Entry;
+      if (entry.awake || entry.visitedTick === tick) continue;
+      // It may have left, or woken itself (then it is on the awake list already).
+      if (this.visit(entry, tick, now) && asleep(entry)) {
+        entry.awake = true;
+        active.push(entry);
       }
     }
-    this.inTick = false;
-    if (this.needsCompaction) this.compact();
+  }
+
+  /** One participant's tick; true when it wants the next one. */
+  private visit(entry: Entry, tick: number, now: number): boolean {
+    entry.visitedTick = tick;
+    try {
+      return entry.participant.onTick(tick, now) !== false;
+    } catch (error) {
+      this.errors += 1;
+      this.onError?.(error);
+      return true;
+    }
   }
 
   private scheduleNext(now: number): void {
     const remaining = this.epoch + this.nextTick * this.frameMs - now;
+    if (this.active.length === 0) {
+      // Nobody to send for: only sweeps are due, and a late sweep is harmless. No spin.
+      this.precise = false;
+      this.handle = this.scheduler.setTimeout(this.wakeUp, Math.max(1, Math.ceil(remaining)));
+      return;
+    }
+    this.precise = true;
     // Whole milliseconds: Node truncates timer delays anyway and turns anything below 1 into 1.
     const sleep = Math.floor(remaining - this.spinMs);
     this.handle =
       sleep < 1
-        ? this.scheduler.setImmediate(this.wake)
-        : this.scheduler.setTimeout(this.wake, sleep);
+        ? this.scheduler.setImmediate(this.wakeUp)
+        : this.scheduler.setTimeout(this.wakeUp, sleep);
   }
 }
 

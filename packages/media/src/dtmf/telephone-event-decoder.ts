@@ -78,7 +78,12 @@ export class TelephoneEventDecoder {
     if (end) this.finish();
   }
 
-  /** Ends an event whose end packets never came (called every tick). */
+  /** A press has started and not ended yet: `poll` must run to time it out. */
+  get pressOpen(): boolean {
+    return this.active && !this.ended;
+  }
+
+  /** Ends an event whose end packets never came (called every tick while a press is open). */
   poll(nowMs: number): void {
     if (this.active && !this.ended && nowMs - this.lastAt > this.endTimeoutMs) this.finish();
   }

@@ -49,8 +49,12 @@ export class MediaEngine {
     return session;
   }
 
-  /** Closes every open session (BYE, sockets, ports); the pacer stops with its last session. */
+  /**
+   * Closes every open session (BYE, sockets, ports) and the port pool's warm pairs; the pacer
+   * stops with its last session.
+   */
   async close(): Promise<void> {
     await Promise.all([...this.sessions].map((session) => session.close()));
+    await this.pool.close();
   }
 }

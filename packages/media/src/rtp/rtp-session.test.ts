@@ -476,6 +476,21 @@ describe('RtpSession on loopback', () => {
     ]);
   });
 
+  it('sends no BYE when it never sent RTP or RTCP (RFC 3550 §6.3.7)', async () => {
+    harness = new LoopbackHarness();
+    const session = await harness.session();
+    const rtp = await harness.peer();
+    const rtcp = await harness.peer();
+    session.setRemote(remoteAt(rtp.port, { remoteRtcpPort: rtcp.port }));
+    await harness.pump(10); // 200 ms: before the first report, nothing to send
+    await session.close();
+    const probe = await harness.peer();
+    probe.send(Buffer.from([0]), rtcp.port); // a marker: anything sent before it has arrived
+    await waitFor(() => rtcp.packets.length === 1, 'the marker');
+    expect(rtcp.packets[0]?.from.port).toBe(probe.port);
+    expect(session.stats()).toMatchObject({ packetsSent: 0, rtcpSent: 0 });
+  });
+
   it('sends RTCP reports to port + 1 and BYE on close, then frees its ports', async () => {
     harness = new LoopbackHarness();
     const session = await harness.session();

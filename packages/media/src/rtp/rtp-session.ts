@@ -20,10 +20,14 @@
  * active; after it has been silent for `relatchAfterMs` the next valid source is accepted. It
  * never flips back and forth per packet.
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomFillSync, randomInt } from 'node:crypto';
 import type { RemoteInfo } from 'node:dgram';
 import { isIPv4, isIPv6 } from 'node:net';
-import { sharedPacingClock, type PacingClock } from '../clock/pacing-clock.js';
+import {
+  sharedPacingClock,
+  type PacerMembership,
+  type PacingClock,
+} from '../clock/pacing-clock.js';
 import type { MonotonicClock } from '../clock/scheduler.js';
 import { DtmfError, eventOfDigit } from '../dtmf/events.js';
 import { TelephoneEventDecoder } from '../dtmf/telephone-event-decoder.js';
@@ -71,6 +75,21 @@ const MAX_GAP_FILL_SAMPLES = 80_000;
 const PCMU_DECODE = g711Tables('PCMU').decode;
 const PCMA_DECODE = g711Tables('PCMA').decode;
 
+/** Random bytes for CNAMEs, filled 64 at a time (one system call per 64 sessions, not one each). */
+const cnameBytes = Buffer.alloc(12 * 64);
+let cnameOffset = cnameBytes.length;
+
+/** A random 96-bit CNAME, base64 (RFC 7022 §4.2: short-term persistent, per session). */
+function randomCname(): string {
+  if (cnameOffset === cnameBytes.length) {
+    randomFillSync(cnameBytes);
+    cnameOffset = 0;
+  }
+  const cname = cnameBytes.toString('base64', cnameOffset, cnameOffset + 12);
+  cnameOffset += 12;
+  return cname;
+}
+
 /** Thrown (as a rejection) by operations on a closed session. */
 export class MediaSessionClosedError extends Error {
   override readonly name = 'MediaSessionClosedError';
@@ -102,13 +121,16 @@ export class RtpSession implements MediaEndpoint {
   private readonly relatchAfterMs: number;
   private readonly mediaTimeoutMs: number;
   private readonly holdTimeoutMs: number;
-  private readonly detachPacer: () => void;
+  /** Our place in the pacing loop: `wake()` whenever there may be something to send. */
+  private readonly pacing: PacerMembership;
   private readonly onClosed: (() => void) | undefined;
 
   // Sending.
   private remote: Remote | undefined;
   private currentDirection: MediaDirection = 'sendrecv';
   private currentSource: FrameSource | undefined;
+  /** The source tells us when it has frames again (FrameSource.onFrameReady): we may sleep. */
+  private sourceWakes = false;
   private sequence: number;
   private timestampCursor: number;
   private lastTick = -1;
@@ -228,12 +250,16 @@ export class RtpSession implements MediaEndpoint {
       options.dtmfEndTimeoutMs,
     );
     this.rtcp = new RtcpReporter(
-      options.cname ?? randomBytes(12).toString('base64'),
+      options.cname ?? randomCname(),
       options.wallClock ?? { now: () => Date.now() },
       options.rtcpIntervalMs,
     );
+    // One slice of Node's shared buffer pool for the whole ring (one allocation, no ArrayBuffer
+    // of its own); every byte of a packet is written before it is sent.
+    const ring = Buffer.allocUnsafe(SEND_RING * (RTP_HEADER_SIZE + MAX_PAYLOAD));
     for (let i = 0; i < SEND_RING; i += 1) {
-      const buffer = Buffer.alloc(RTP_HEADER_SIZE + MAX_PAYLOAD);
+      const start = i * (RTP_HEADER_SIZE + MAX_PAYLOAD);
+      const buffer = ring.subarray(start, start + RTP_HEADER_SIZE + MAX_PAYLOAD);
       this.sendBuffers.push(buffer);
       this.frameViews.push(buffer.subarray(0, RTP_HEADER_SIZE + FRAME_SAMPLES));
     }
@@ -248,7 +274,7 @@ export class RtpSession implements MediaEndpoint {
     pair.rtcp.on('message', this.onRtcpMessage);
     pair.rtp.on('error', this.onSocketError);
     pair.rtcp.on('error', this.onSocketError);
-    this.detachPacer = this.pacer.add(this);
+    this.pacing = this.pacer.join(this);
   }
 
   // ---------------------------------------------------------------- configuration
@@ -304,11 +330,13 @@ export class RtpSession implements MediaEndpoint {
       this.lastRtcpAt = now;
       this.rtcp.start(now);
     }
+    this.pacing.wake(); // something may be sendable now (a source set before the answer)
   }
 
   /** Our direction (hold: `sendonly`/`inactive`; resume: `sendrecv`). */
   setDirection(direction: MediaDirection): void {
     this.setDirectionAt(direction, this.clock.now());
+    this.pacing.wake();
   }
 
   get direction(): MediaDirection {
@@ -329,7 +357,15 @@ export class RtpSession implements MediaEndpoint {
   // ---------------------------------------------------------------- MediaEndpoint
 
   setSource(source: FrameSource | undefined): void {
-    this.currentSource = source;
+    const previous = this.currentSource;
+    if (previous !== source) {
+      previous?.onFrameReady?.(undefined);
+      this.currentSource = source;
+      // A source that can say when it has frames lets the session sleep while it has none.
+      this.sourceWakes = source?.onFrameReady !== undefined;
+      source?.onFrameReady?.(this.pacing.wake);
+    }
+    this.pacing.wake();
   }
 
   /** The source set last (the bridge restores it when it ends). */
@@ -381,7 +417,9 @@ export class RtpSession implements MediaEndpoint {
         new DtmfError(`cannot send DTMF while the stream is ${this.currentDirection}`),
       );
     }
-    return this.dtmfSender.enqueue(digits, durationMs);
+    const sent = this.dtmfSender.enqueue(digits, durationMs);
+    this.pacing.wake();
+    return sent;
   }
 
   /**
@@ -457,11 +495,18 @@ export class RtpSession implements MediaEndpoint {
   close(): Promise<void> {
     if (this.closing !== undefined) return this.closing;
     this.closed = true;
-    this.detachPacer();
-    this.dtmfSender.cancel(
-      new MediaSessionClosedError('the RTP session closed before the digits were sent'),
-    );
-    if (this.remote !== undefined && this.destinationAddress !== undefined) {
+    this.pacing.remove();
+    this.currentSource?.onFrameReady?.(undefined);
+    // An Error captures a stack trace: only build one when a promise is there to reject.
+    if (this.dtmfSender.busy) {
+      this.dtmfSender.cancel(
+        new MediaSessionClosedError('the RTP session closed before the digits were sent'),
+      );
+    }
+    // RFC 3550 §6.3.7: a participant that never sent an RTP or RTCP packet MUST NOT send a BYE
+    // (a short call that was only ever silent, or closed before its first report).
+    const sentAnything = this.packetsSent > 0 || this.rtcpSent > 0;
+    if (sentAnything && this.remote !== undefined && this.destinationAddress !== undefined) {
       this.sendRtcp(this.rtcp.bye(this.ssrc));
     }
     this.rtcp.stop();
@@ -476,9 +521,15 @@ export class RtpSession implements MediaEndpoint {
 
   // ---------------------------------------------------------------- pacing (hot path)
 
-  /** One pacing tick: DTMF or audio out, then timeouts and RTCP. */
-  onTick(tick: number, nowMs: number): void {
-    if (this.closed) return;
+  /**
+   * One pacing tick: DTMF or audio out, then timeouts and RTCP. Returns false when there is
+   * nothing to send on the next tick (no frame, no DTMF, nothing half-packetized, no received
+   * press to time out): the clock then only sweeps the session for its housekeeping until
+   * something wakes it (a source with frames, setSource, sendDtmf, setRemote, an event packet).
+   * The ticks it sleeps through still advance the RTP timestamp (the `skipped` path below).
+   */
+  onTick(tick: number, nowMs: number): boolean {
+    if (this.closed) return false;
     const skipped = this.lastTick < 0 ? 0 : tick - this.lastTick - 1;
     this.lastTick = tick;
     if (skipped > 0) {
@@ -542,6 +593,18 @@ export class RtpSession implements MediaEndpoint {
 
     this.dtmfDecoder.poll(nowMs);
     this.checkTimeout(nowMs);
+    this.reportIfDue(remote, timestamp, nowMs);
+    return (
+      frame !== undefined ||
+      this.dtmfSender.busy ||
+      this.fifoFill > 0 ||
+      this.dtmfDecoder.pressOpen ||
+      (source !== undefined && !this.sourceWakes)
+    );
+  }
+
+  /** RTCP SR/RR when the interval has passed (RFC 3550 §6.2; a sweep's delay is well within). */
+  private reportIfDue(remote: Remote | undefined, timestamp: number, nowMs: number): void {
     if (remote !== undefined && this.rtcp.isDue(nowMs) && this.findRtcpDestination()) {
       const report = this.rtcp.due(
         nowMs,
@@ -702,6 +765,8 @@ export class RtpSession implements MediaEndpoint {
         header.timestamp,
         now,
       );
+      // Ticks poll the press for its end timeout (lost end packets): stay awake while it is open.
+      if (this.dtmfDecoder.pressOpen) this.pacing.wake();
       return;
     }
     if (!this.haveRemoteSsrc || header.ssrc !== this.remoteSsrc) {

@@ -4,7 +4,8 @@
  * codec in the offerer's order of preference, keep the offerer's telephone-event payload type and
  * event list (RFC 4733 §2.4.1), and mirror the direction (hold: §8.4).
  */
-import { write, type MediaDescription, type SessionDescription } from 'sdp-transform';
+import { type MediaDescription, type SessionDescription } from 'sdp-transform';
+import { writeSdp } from './sdp-writer.js';
 import { answerDirection, directionOf, sends } from './direction.js';
 import { nextOrigin } from './origin.js';
 import {
@@ -133,7 +134,7 @@ export function answerOffer(offerSdp: string, local: LocalMedia): AnswerResult {
     index === accept.index ? accept.description : rejected(offered),
   );
   const answer: SessionDescription = describeSession(local, origin, media);
-  return { sdp: write(answer), media: accept.media, origin, streamIndex: accept.index };
+  return { sdp: writeSdp(answer), media: accept.media, origin, streamIndex: accept.index };
 }
 
 /** RFC 3264 §6: a rejected stream keeps its media, proto and formats, with port 0. */

@@ -3,7 +3,8 @@
  * codecs in order of preference and telephone-event. Re-offers pass the previous origin so the
  * o= line keeps its session id and the version goes up by one (§8).
  */
-import { write, type MediaDescription } from 'sdp-transform';
+import { type MediaDescription } from 'sdp-transform';
+import { writeSdp } from './sdp-writer.js';
 import { nextOrigin } from './origin.js';
 import type { LocalMedia, OfferResult } from './types.js';
 import {
@@ -37,5 +38,5 @@ export function createOffer(local: LocalMedia): OfferResult {
   }
   media.payloads = media.rtp.map((entry) => String(entry.payload)).join(' ');
   const origin = nextOrigin(local.previous, local.username);
-  return { sdp: write(describeSession(local, origin, [media])), origin };
+  return { sdp: writeSdp(describeSession(local, origin, [media])), origin };
 }

@@ -111,6 +111,7 @@ export class LoopbackHarness {
 
   async close(): Promise<void> {
     await Promise.all(this.sessions.map((session) => session.close()));
+    await this.pool.close();
     await Promise.all(this.peers.map((peer) => peer.close()));
     this.pacer.stop();
   }
