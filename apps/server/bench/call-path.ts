@@ -63,7 +63,8 @@ const CELL = '+12025550199';
 const BUFFER = ['-buff_size', '4194304'];
 /** BENCH_CPU_PROFILE=DIR: Switchboard writes a V8 CPU profile there when it stops. */
 const PROFILE_DIR = process.env['BENCH_CPU_PROFILE'];
-const SERVER_SCRIPT = fileURLToPath(new URL('./call-path-server.ts', import.meta.url));
+/** Plain node over the compiled server (run `tsc -b` first: `npm run bench:call-path` does). */
+const SERVER_SCRIPT = fileURLToPath(new URL('./call-path-server.mjs', import.meta.url));
 
 /** Contact i's number: +1 202 23x xxxx, valid North American numbers, all different. */
 const contactNumber = (i: number): string =>
@@ -267,9 +268,6 @@ async function startServerProcess(dataDir: string): Promise<BenchServer> {
       process.execPath,
       '--expose-gc',
       ...(PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]),
-      '--conditions=@switchboard/source',
-      '--import',
-      'tsx',
       SERVER_SCRIPT,
     ],
     {

@@ -90,6 +90,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
     dataDir: config.dataDir,
     clock,
     logger,
+    // The server's commits must never wait for a WAL checkpoint's disk sync.
+    backgroundCheckpoints: true,
   });
   let app: FastifyInstance | undefined;
   let telephony: Telephony | undefined;

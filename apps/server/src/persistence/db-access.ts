@@ -119,6 +119,31 @@ export class DbConnection {
     });
   }
 
+  /**
+   * Runs `work` in a transaction whose writes are not each wrapped in a savepoint: cheaper for
+   * many small writes (two statements fewer each), and the first write that fails fails the
+   * whole of it. Joins the transaction this async context is already in, like `transaction`.
+   */
+  async batch<T>(work: (access: DbAccess) => Promise<T>): Promise<T> {
+    const joined = this.active();
+    if (joined !== undefined) return work(this.bound(joined));
+    return this.root.transaction().execute(async (trx) => {
+      const open = new OpenTransaction(trx);
+      const access: DbAccess = {
+        dialect: this.dialect,
+        clock: this.clock,
+        db: () => open.executor(),
+        atomic: (inner) => inner(open.executor()),
+        write: (inner) => inner(open.executor()),
+      };
+      try {
+        return await this.current.run(open, () => work(access));
+      } finally {
+        open.finished = true;
+      }
+    });
+  }
+
   close(): Promise<void> {
     return this.root.destroy();
   }

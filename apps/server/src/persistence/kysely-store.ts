@@ -65,6 +65,10 @@ export class KyselyStore implements Store {
     return this.connection.transaction((access) => work(createRepositories(access)));
   }
 
+  batch<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.connection.batch((access) => work(createRepositories(access)));
+  }
+
   async settingsVersion(): Promise<string> {
     const row = await this.connection.access
       .db()

@@ -21,6 +21,11 @@ export interface OpenStoreOptions {
   dataDir: string;
   clock?: Clock;
   logger?: Logger;
+  /**
+   * SQLite: checkpoint the WAL on a thread of its own, off the event loop (the server does;
+   * short CLI commands need not start a thread).
+   */
+  backgroundCheckpoints?: boolean;
 }
 
 /**
@@ -32,7 +37,12 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const target = parseDatabaseUrl(options.databaseUrl, options.dataDir);
   const db: Kysely<Database> =
     target.dialect === 'sqlite'
-      ? openSqlite(target.path, options.dataDir)
+      ? openSqlite(target.path, options.dataDir, {
+          backgroundCheckpoints: options.backgroundCheckpoints ?? false,
+          onCheckpointError: (message) => {
+            logger.warn({ error: message }, 'SQLite background checkpoint failed; will retry');
+          },
+        })
       : await openPostgres(target.url, logger);
   try {
     await migrateToLatest(db, target.dialect, logger);

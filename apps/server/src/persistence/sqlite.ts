@@ -13,6 +13,11 @@ import {
   type SqliteDialectConfig,
 } from 'kysely';
 import { SQLITE_MEMORY } from './database-url.js';
+import {
+  SAFETY_NET_PAGES,
+  startSqliteCheckpointer,
+  type SqliteCheckpointer,
+} from './sqlite-checkpointer.js';
 import { StatementCache } from './statement-cache.js';
 import type { Database } from './schema.js';
 import { StoreOpenError } from './store-open-error.js';
@@ -49,8 +54,24 @@ class SwitchboardSqliteDialect extends SqliteDialect {
   }
 }
 
+export interface SqliteOptions {
+  /**
+   * Checkpoint the WAL on a thread of its own (the server: see sqlite-checkpointer.ts) rather
+   * than in whichever commit crosses SQLite's threshold. Short-lived CLI commands leave it off.
+   */
+  readonly backgroundCheckpoints?: boolean;
+  /** Hears of a background checkpoint that failed. */
+  readonly onCheckpointError?: (message: string) => void;
+  /** Time between background checkpoints; 1 s by default. */
+  readonly checkpointIntervalMs?: number;
+}
+
 /** Opens (creating if needed) the SQLite database at `path`, or `:memory:`. */
-export function openSqlite(path: string, dataDir: string): Kysely<Database> {
+export function openSqlite(
+  path: string,
+  dataDir: string,
+  options: SqliteOptions = {},
+): Kysely<Database> {
   if (path !== SQLITE_MEMORY) {
     for (const dir of new Set([dataDir, dirname(path)])) {
       try {
@@ -66,6 +87,7 @@ export function openSqlite(path: string, dataDir: string): Kysely<Database> {
     }
   }
   let sqlite: BetterSqlite3.Database | undefined;
+  let checkpointer: SqliteCheckpointer | undefined;
   try {
     sqlite = new BetterSqlite3(path);
     // WAL lets readers run beside the writer; NORMAL is durable at every checkpoint and safe
@@ -74,14 +96,26 @@ export function openSqlite(path: string, dataDir: string): Kysely<Database> {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
+    if (options.backgroundCheckpoints === true && path !== SQLITE_MEMORY) {
+      sqlite.pragma(`wal_autocheckpoint = ${String(SAFETY_NET_PAGES)}`);
+      checkpointer = startSqliteCheckpointer(path, {
+        ...(options.onCheckpointError === undefined ? {} : { onError: options.onCheckpointError }),
+        ...(options.checkpointIntervalMs === undefined
+          ? {}
+          : { intervalMs: options.checkpointIntervalMs }),
+      });
+    }
   } catch (error) {
+    void checkpointer?.close();
     sqlite?.close();
     throw new StoreOpenError(`cannot open SQLite database ${path}: ${reason(error)}`, {
       cause: error,
     });
   }
   return new Kysely<Database>({
-    dialect: new SwitchboardSqliteDialect({ database: new StatementCache(sqlite) }),
+    dialect: new SwitchboardSqliteDialect({
+      database: new StatementCache(sqlite, undefined, () => void checkpointer?.close()),
+    }),
   });
 }
 

@@ -16,6 +16,8 @@ export class StatementCache implements SqliteDatabase {
   constructor(
     private readonly database: BetterSqlite3.Database,
     private readonly capacity = 256,
+    /** Runs once the database is closed (what else belongs to the connection stops). */
+    private readonly onClose?: () => void,
   ) {}
 
   prepare(sql: string): SqliteStatement {
@@ -42,5 +44,6 @@ export class StatementCache implements SqliteDatabase {
   close(): void {
     this.statements.clear();
     this.database.close();
+    this.onClose?.();
   }
 }

@@ -137,9 +137,10 @@ describe.each(dialects)('the call journal on %s', (dialect) => {
     expect(await store().calls.listSteps('c1')).toHaveLength(1);
   });
 
-  it('writes one by one when the group’s transaction fails as a whole', async () => {
+  it('writes one by one when the group’s batch and transaction both fail as a whole', async () => {
     const real = store();
     const failing: Store = Object.create(real) as Store;
+    failing.batch = () => Promise.reject(new Error('database is locked'));
     failing.transaction = () => Promise.reject(new Error('database is locked'));
     const { journal, timers, lines } = await setUp({ store: failing });
     void journal.insert(callRecord('c1'));

@@ -15,12 +15,12 @@ import { systemTimers, type Timers } from '../ports/timers.js';
  * the commits per second stay flat however many calls run.
  *
  * Order: writes of one call are committed in the order they were made (a call's steps keep
- * their order; the record is inserted before them). Each write runs in a savepoint of its own
- * inside the group's transaction (the store's `write`/`atomic` do that), so one write refused by
- * the database (its call was deleted meanwhile) is logged and dropped without taking the rest
- * of the group with it. When the group's transaction as a whole fails (the database is locked
- * by another process past the busy timeout, the disk is full), each write is tried once more on
- * its own.
+ * their order; the record is inserted before them). A group is first written as one batch
+ * (`store.batch`: no savepoint per write). Should the database refuse one write (its call was
+ * deleted meanwhile), the batch is rolled back and the group written again with each write in a
+ * savepoint of its own (`store.transaction`), so that write alone is logged and dropped. When
+ * that transaction fails as a whole too (the database locked by another process past the busy
+ * timeout, the disk full), each write is tried once more on its own.
  *
  * Nothing waits for a commit unless it needs the record in the database: the call path goes on
  * while its writes queue; `flush()` and the promises the writers return resolve once what was
@@ -178,6 +178,16 @@ export class CallJournal {
   }
 
   private async commit(entries: readonly Entry[]): Promise<void> {
+    // Almost always every write succeeds: one batch, no savepoint per write.
+    try {
+      await this.store.batch(async (repos) => {
+        for (const entry of entries) await this.perform(repos, entry);
+      });
+      this.commits += 1;
+      return;
+    } catch {
+      // One of them was refused (or the database failed): the batch is rolled back whole.
+    }
     try {
       const lost = await this.store.transaction(async (repos) => {
         let failed = 0;
@@ -199,20 +209,24 @@ export class CallJournal {
     }
   }
 
+  private async perform(repos: Repositories, entry: Entry): Promise<void> {
+    switch (entry.type) {
+      case 'insert':
+        await repos.calls.insert(entry.call);
+        break;
+      case 'update':
+        await repos.calls.update(entry.callId, entry.patch);
+        break;
+      case 'steps':
+        await repos.calls.appendSteps(entry.callId, entry.steps);
+        break;
+    }
+  }
+
   /** One write; false when the database refused it (logged, the rest goes on). */
   private async apply(repos: Repositories, entry: Entry): Promise<boolean> {
     try {
-      switch (entry.type) {
-        case 'insert':
-          await repos.calls.insert(entry.call);
-          break;
-        case 'update':
-          await repos.calls.update(entry.callId, entry.patch);
-          break;
-        case 'steps':
-          await repos.calls.appendSteps(entry.callId, entry.steps);
-          break;
-      }
+      await this.perform(repos, entry);
       return true;
     } catch (error) {
       this.logger.error(

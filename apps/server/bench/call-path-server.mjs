@@ -1,17 +1,25 @@
+// @ts-check
 /**
  * The server under test of `npm run bench:call-path`, run as its own process so that it can be
- * pinned to one core (`taskset -c N node --import tsx ... call-path-server.ts`). It opens the
+ * pinned to one core (`taskset -c N node call-path-server.mjs`). Plain JavaScript over the
+ * compiled server (`apps/server/dist`, packages from their `dist`), the code `switchboard start`
+ * runs: through tsx, every closure the server creates would also get its name set by esbuild's
+ * keepNames (an Object.defineProperty each: 15,000 of them held by 300 calls), which is not
+ * what users run. It opens the
  * store the benchmark filled, starts exactly what `switchboard start` starts, prints one line
  * `READY {"sipPort":...,"httpUrl":...}` and runs until SIGTERM; `LOOP` lines every second and
  * `MEM` lines on SIGUSR2 report on its event loop and memory. Settings come from the
- * environment: BENCH_DATA_DIR, BENCH_RTP_MIN, BENCH_RTP_MAX, BENCH_LOG_LEVEL.
+ * environment: BENCH_DATA_DIR, BENCH_RTP_MIN, BENCH_RTP_MAX, BENCH_LOG_LEVEL, BENCH_HEAP_SNAPSHOT.
  */
+import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { pino } from 'pino';
-import { ConfigSchema } from '../src/config/schema.js';
-import { startServer } from '../src/main.js';
+import { ConfigSchema } from '../dist/config/schema.js';
+import { startServer } from '../dist/main.js';
 
-const env = (name: string, fallback?: string): string => {
+/** @type {(name: string, fallback?: string) => string} */
+const env = (name, fallback) => {
   const value = process.env[name] ?? fallback;
   if (value === undefined) throw new Error(`${name} is not set`);
   return value;
@@ -52,21 +60,24 @@ setInterval(() => {
 // SIGUSR2: a full garbage collection (node --expose-gc), then `MEM {...}` with what is still
 // held, so the benchmark can tell memory per call from garbage not yet collected.
 process.on('SIGUSR2', () => {
-  const gc = (globalThis as { gc?: () => void }).gc;
+  const gc = /** @type {{ gc?: () => void }} */ (globalThis).gc;
   gc?.();
   const memory = process.memoryUsage();
+  // BENCH_HEAP_SNAPSHOT=DIR: a V8 heap snapshot at each measurement (Chrome DevTools, Memory).
+  const snapshotDir = process.env['BENCH_HEAP_SNAPSHOT'];
+  if (snapshotDir !== undefined) writeHeapSnapshot(join(snapshotDir, `switchboard-${String(Date.now())}.heapsnapshot`));
   process.stdout.write(
     `MEM ${JSON.stringify({ at: Date.now(), collected: gc !== undefined, heapUsed: memory.heapUsed, rss: memory.rss })}\n`,
   );
 });
 
 let stopping = false;
-const stop = (): void => {
+const stop = () => {
   if (stopping) return;
   stopping = true;
   void server.close().then(
     () => process.exit(0),
-    (error: unknown) => {
+    (error) => {
       process.stderr.write(`close failed: ${String(error)}\n`);
       process.exit(1);
     },
