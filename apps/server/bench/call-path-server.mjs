@@ -9,11 +9,14 @@
  * store the benchmark filled, starts exactly what `switchboard start` starts, prints one line
  * `READY {"sipPort":...,"httpUrl":...}` and runs until SIGTERM; `LOOP` lines every second and
  * `MEM` lines on SIGUSR2 report on its event loop and memory. Settings come from the
- * environment: BENCH_DATA_DIR, BENCH_RTP_MIN, BENCH_RTP_MAX, BENCH_LOG_LEVEL, BENCH_HEAP_SNAPSHOT.
+ * environment: BENCH_DATA_DIR, BENCH_RTP_MIN, BENCH_RTP_MAX, BENCH_LOG_LEVEL, BENCH_HEAP_SNAPSHOT,
+ * BENCH_ALLOC_PROFILE.
  */
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { pino } from 'pino';
 import { ConfigSchema } from '../dist/config/schema.js';
 import { startServer } from '../dist/main.js';
@@ -65,23 +68,50 @@ process.on('SIGUSR2', () => {
   const memory = process.memoryUsage();
   // BENCH_HEAP_SNAPSHOT=DIR: a V8 heap snapshot at each measurement (Chrome DevTools, Memory).
   const snapshotDir = process.env['BENCH_HEAP_SNAPSHOT'];
-  if (snapshotDir !== undefined) writeHeapSnapshot(join(snapshotDir, `switchboard-${String(Date.now())}.heapsnapshot`));
+  if (snapshotDir !== undefined)
+    writeHeapSnapshot(join(snapshotDir, `switchboard-${String(Date.now())}.heapsnapshot`));
   process.stdout.write(
     `MEM ${JSON.stringify({ at: Date.now(), collected: gc !== undefined, heapUsed: memory.heapUsed, rss: memory.rss })}\n`,
   );
 });
 
+// BENCH_ALLOC_PROFILE=DIR: a sampled profile of every allocation (also what the GC collected)
+// from start to stop, as DIR/switchboard.heapprofile (Chrome DevTools, Memory, "Load").
+const allocDir = process.env['BENCH_ALLOC_PROFILE'];
+const inspector = allocDir === undefined ? undefined : new Session();
+if (inspector !== undefined) {
+  inspector.connect();
+  inspector.post('HeapProfiler.startSampling', {
+    samplingInterval: 16384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+}
+/** @type {() => Promise<void>} */
+const writeAllocations = () =>
+  new Promise((resolve) => {
+    if (inspector === undefined || allocDir === undefined) return resolve();
+    inspector.post('HeapProfiler.stopSampling', (error, result) => {
+      if (error === null) {
+        writeFileSync(join(allocDir, 'switchboard.heapprofile'), JSON.stringify(result.profile));
+      }
+      resolve();
+    });
+  });
+
 let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
-  void server.close().then(
-    () => process.exit(0),
-    (error) => {
-      process.stderr.write(`close failed: ${String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  void writeAllocations()
+    .then(() => server.close())
+    .then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`close failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
