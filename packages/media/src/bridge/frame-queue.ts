@@ -80,7 +80,13 @@ export class FrameQueue implements FrameSink, FrameSource {
   /** FrameSource.onFrameReady: wakes the reading session when frames come after a dry spell. */
   onFrameReady(listener: (() => void) | undefined): void {
     this.readyListener = listener;
-    this.readerWaiting = true;
+    // Frames already waiting are said at once: the reader sleeps until it hears of frames.
+    if (listener !== undefined && this.count >= (this.buffering ? this.readyCount : 1)) {
+      this.readerWaiting = false;
+      listener();
+    } else {
+      this.readerWaiting = true;
+    }
   }
 
   /** The oldest frame (valid until the next write), or undefined while empty or prefilling. */

@@ -168,13 +168,23 @@ export class PacingClock {
   }
 
   /**
-   * Adds a participant, awake, from the next tick on. The loop starts with the first participant
-   * and stops when the last one leaves.
+   * Adds a participant from the next tick on: awake, or with `asleep` only swept until it wakes
+   * itself (`wake()`). The loop starts with the first participant and stops when the last one
+   * leaves.
    */
-  join(participant: PacedParticipant): PacerMembership {
+  join(
+    participant: PacedParticipant,
+    options: { readonly asleep?: boolean } = {},
+  ): PacerMembership {
     const entry = new Entry(participant, this);
     entry.index = this.entries.length;
     this.entries.push(entry);
+    // One that joins asleep is swept for housekeeping until it wakes itself.
+    if (options.asleep === true) {
+      entry.awake = false;
+      if (!this.running) this.start();
+      return entry;
+    }
     this.active.push(entry);
     if (!this.running) this.start();
     else if (!this.precise) this.rearm();

@@ -274,7 +274,8 @@ export class RtpSession implements MediaEndpoint {
     pair.rtcp.on('message', this.onRtcpMessage);
     pair.rtp.on('error', this.onSocketError);
     pair.rtcp.on('error', this.onSocketError);
-    this.pacing = this.pacer.join(this);
+    // Asleep: a new session has nothing to send until a source, DTMF or its remote wakes it.
+    this.pacing = this.pacer.join(this, { asleep: true });
   }
 
   // ---------------------------------------------------------------- configuration
@@ -330,13 +331,28 @@ export class RtpSession implements MediaEndpoint {
       this.lastRtcpAt = now;
       this.rtcp.start(now);
     }
-    this.pacing.wake(); // something may be sendable now (a source set before the answer)
+    this.wakeIfSendable(); // a source set before the answer may be sendable now
   }
 
   /** Our direction (hold: `sendonly`/`inactive`; resume: `sendrecv`). */
   setDirection(direction: MediaDirection): void {
     this.setDirectionAt(direction, this.clock.now());
-    this.pacing.wake();
+    this.wakeIfSendable();
+  }
+
+  /**
+   * Wakes the session if it may have something to send at the next tick. A session with
+   * nothing to send stays asleep: with a thousand calls set up each second, waking each one
+   * for a tick would keep the pacing loop in its precise (spinning) wait all the time. A source
+   * that says when it has frames is asked again instead: it answers at once if it has some.
+   */
+  private wakeIfSendable(): void {
+    const source = this.currentSource;
+    if (this.dtmfSender.busy || this.fifoFill > 0 || (source !== undefined && !this.sourceWakes)) {
+      this.pacing.wake();
+    } else if (source !== undefined) {
+      source.onFrameReady?.(this.pacing.wake);
+    }
   }
 
   get direction(): MediaDirection {
@@ -365,7 +381,8 @@ export class RtpSession implements MediaEndpoint {
       this.sourceWakes = source?.onFrameReady !== undefined;
       source?.onFrameReady?.(this.pacing.wake);
     }
-    this.pacing.wake();
+    // A source that says when it has frames has just been asked (and answered if it had some).
+    if (!this.sourceWakes) this.wakeIfSendable();
   }
 
   /** The source set last (the bridge restores it when it ends). */
