@@ -10,12 +10,12 @@
  * `READY {"sipPort":...,"httpUrl":...}` and runs until SIGTERM; `LOOP` lines every second and
  * `MEM` lines on SIGUSR2 report on its event loop and memory. Settings come from the
  * environment: BENCH_DATA_DIR, BENCH_RTP_MIN, BENCH_RTP_MAX, BENCH_LOG_LEVEL, BENCH_HEAP_SNAPSHOT,
- * BENCH_ALLOC_PROFILE.
+ * BENCH_ALLOC_PROFILE, BENCH_GC_LOG.
  */
 import { join } from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { pino } from 'pino';
 import { ConfigSchema } from '../dist/config/schema.js';
@@ -98,6 +98,27 @@ const writeAllocations = () =>
       resolve();
     });
   });
+
+// BENCH_GC_LOG=FILE: every garbage collection pause of 5 ms or more, one line each (time, kind,
+// ms), to tell stalls of the event loop caused by the collector from the others.
+const gcLog = process.env['BENCH_GC_LOG'];
+if (gcLog !== undefined) {
+  const kinds = {
+    1: 'scavenge',
+    2: 'mark-compact',
+    4: 'incremental',
+    8: 'weak-callbacks',
+    16: 'minor-mark',
+  };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.duration < 5) continue;
+      const detail = /** @type {{ kind?: number } | undefined} */ (entry.detail);
+      const kind = kinds[/** @type {1} */ (detail?.kind ?? 0)] ?? String(detail?.kind);
+      appendFileSync(gcLog, `${String(Date.now())} ${kind} ${entry.duration.toFixed(1)}\n`);
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
 
 let stopping = false;
 const stop = () => {
