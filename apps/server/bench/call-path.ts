@@ -21,7 +21,8 @@
  *
  * Environment: BENCH_CONTACTS (100000), BENCH_RATES (comma-separated calls/s), BENCH_SECONDS
  * per step (10), BENCH_HOLD_MS (1000), BENCH_MEMORY_CALLS (1000), BENCH_SERVER_CPU and
- * BENCH_PEERS_CPU (cores 1 and 0), BENCH_CPU_PROFILE (a folder: Switchboard writes a V8
+ * BENCH_PEERS_CPU (cores 1 and 0), BENCH_NODE_FLAGS (Node options for Switchboard, such as
+ * `--max-semi-space-size=64`), BENCH_CPU_PROFILE (a folder: Switchboard writes a V8
  * .cpuprofile there when it stops).
  * Needs sipp (Debian sip-tester) and taskset (util-linux). Figures from a machine where other
  * programs run are lower: the load average is printed before and after.
@@ -61,6 +62,8 @@ const DID = '+12025550100';
 const BENCH_PASSWORD = 'bench-password';
 const CELL = '+12025550199';
 const BUFFER = ['-buff_size', '4194304'];
+/** BENCH_NODE_FLAGS: Node/V8 options for Switchboard, separated by spaces (GC tuning). */
+const NODE_FLAGS = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
 /** BENCH_CPU_PROFILE=DIR: Switchboard writes a V8 CPU profile there when it stops. */
 const PROFILE_DIR = process.env['BENCH_CPU_PROFILE'];
 /** Plain node over the compiled server (run `tsc -b` first: `npm run bench:call-path` does). */
@@ -267,6 +270,7 @@ async function startServerProcess(dataDir: string): Promise<BenchServer> {
       SERVER_CPU,
       process.execPath,
       '--expose-gc',
+      ...NODE_FLAGS,
       ...(PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]),
       SERVER_SCRIPT,
     ],

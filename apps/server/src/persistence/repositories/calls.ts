@@ -1,7 +1,9 @@
 import type { CallRecord, CallStep } from '../../domain/model/index.js';
 import { MissingReferenceError } from '../../domain/ports/errors.js';
 import type { CallListOptions, CallRepository, CallStepInput } from '../../domain/ports/store.js';
+import { CompiledQueries } from '../compiled-queries.js';
 import type { DbAccess } from '../db-access.js';
+import type { CallsTable } from '../schema.js';
 import { write, writeAtomically } from '../db-errors.js';
 import {
   pageOption,
@@ -15,8 +17,18 @@ import {
 /** Rows per multi-row INSERT: 5 parameters each stays far below SQLite's 32,766 limit. */
 const STEP_ROWS_PER_INSERT = 200;
 
+/** The call journal's statements, compiled once per dialect and shape. */
+const COMPILED = {
+  sqlite: new CompiledQueries('sqlite'),
+  postgres: new CompiledQueries('postgres'),
+};
+
 export class SqlCallRepository implements CallRepository {
-  constructor(private readonly access: DbAccess) {}
+  private readonly compiled: CompiledQueries;
+
+  constructor(private readonly access: DbAccess) {
+    this.compiled = COMPILED[access.dialect];
+  }
 
   async get(id: string): Promise<CallRecord | undefined> {
     const row = await this.access
@@ -63,15 +75,15 @@ export class SqlCallRepository implements CallRepository {
   }
 
   insert(call: CallRecord): Promise<CallRecord> {
-    return write(this.access, 'call', async (db) =>
-      toCallRecord(
-        await db
-          .insertInto('calls')
-          .values(toCallRow(call))
-          .returningAll()
-          .executeTakeFirstOrThrow(),
-      ),
-    );
+    const row = toCallRow(call);
+    return write(this.access, 'call', async (db) => {
+      const { rows } = await this.compiled.run<CallsTable>(db, 'insert', Object.values(row), () =>
+        db.insertInto('calls').values(row).returningAll(),
+      );
+      const inserted = rows[0];
+      if (inserted === undefined) throw new Error(`call ${call.id} was not inserted`);
+      return toCallRecord(inserted);
+    });
   }
 
   async update(
@@ -79,14 +91,16 @@ export class SqlCallRepository implements CallRepository {
     patch: Partial<Omit<CallRecord, 'id' | 'userId'>>,
   ): Promise<CallRecord | undefined> {
     const columns = toCallColumns(patch);
-    if (Object.keys(columns).length === 0) return this.get(id);
+    const names = Object.keys(columns);
+    if (names.length === 0) return this.get(id);
     return write(this.access, 'call', async (db) => {
-      const row = await db
-        .updateTable('calls')
-        .set(columns)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
+      const { rows } = await this.compiled.run<CallsTable>(
+        db,
+        `update ${names.join(',')}`,
+        [...Object.values(columns), id],
+        () => db.updateTable('calls').set(columns).where('id', '=', id).returningAll(),
+      );
+      const row = rows[0];
       return row && toCallRecord(row);
     });
   }
@@ -136,25 +150,32 @@ export class SqlCallRepository implements CallRepository {
         kind: step.kind,
         detail: toJson(step.detail, 'call step detail'),
       }));
-      const call = await db
-        .updateTable('calls')
-        .set((eb) => ({ last_step_seq: eb('last_step_seq', '+', steps.length) }))
-        .where('id', '=', callId)
-        .returning('last_step_seq')
-        .executeTakeFirst();
+      const bumped = await this.compiled.run<{ last_step_seq: number }>(
+        db,
+        'bump step seq',
+        [steps.length, callId],
+        () =>
+          db
+            .updateTable('calls')
+            .set((eb) => ({ last_step_seq: eb('last_step_seq', '+', steps.length) }))
+            .where('id', '=', callId)
+            .returning('last_step_seq'),
+      );
+      const call = bumped.rows[0];
       if (call === undefined) {
         throw new MissingReferenceError('callStep', `no call ${callId} to append steps to`);
       }
       const first = call.last_step_seq - steps.length + 1;
       for (let start = 0; start < rows.length; start += STEP_ROWS_PER_INSERT) {
-        await db
-          .insertInto('call_steps')
-          .values(
-            rows
-              .slice(start, start + STEP_ROWS_PER_INSERT)
-              .map((row, i) => ({ ...row, seq: first + start + i })),
-          )
-          .execute();
+        const chunk = rows
+          .slice(start, start + STEP_ROWS_PER_INSERT)
+          .map((row, i) => ({ ...row, seq: first + start + i }));
+        await this.compiled.run(
+          db,
+          `insert steps ${String(chunk.length)}`,
+          chunk.flatMap((row) => Object.values(row)),
+          () => db.insertInto('call_steps').values(chunk),
+        );
       }
       return steps.length;
     });
