@@ -220,6 +220,27 @@ describe('Dialog, UAS side (RFC 3261 §12.1.1)', () => {
     expect(dialog.state).toBe('early');
   });
 
+  it('resolves ended whether it was asked for before or after the end', async () => {
+    const before = Dialog.forUas(req(INVITE_FROM_PROXIES), {
+      localTag: 'b2',
+      transport: 'udp',
+      host: new RecordingHost(),
+    });
+    const waiting = before.ended;
+    before.terminate({ by: 'remote', cause: 'bye' });
+    expect(await waiting).toEqual({ by: 'remote', cause: 'bye' });
+    expect(before.ended).toBe(waiting);
+    const after = Dialog.forUas(req(INVITE_FROM_PROXIES), {
+      localTag: 'b3',
+      transport: 'udp',
+      host: new RecordingHost(),
+    });
+    after.terminate({ by: 'local', cause: 'closed' });
+    expect(await after.ended).toEqual({ by: 'local', cause: 'closed' });
+    // The key is made of the id (kept as flat copies of the request's pieces).
+    expect(after.key).toBe(`${after.id.callId}\n${after.id.localTag}\n${after.id.remoteTag ?? ''}`);
+  });
+
   it('terminates once: ended resolves, the delegate and the host hear it once', async () => {
     const host = new RecordingHost();
     const dialog = Dialog.forUas(req(INVITE_FROM_PROXIES), {

@@ -21,6 +21,7 @@ import {
   type Uri,
 } from '../message/index.js';
 import type { Destination, TransportName } from '../transaction/index.js';
+import { flatString } from '../message/syntax.js';
 import { applyRouteSet, destinationFor } from './route-set.js';
 import { SessionModification } from './session-modification.js';
 import type {
@@ -113,10 +114,10 @@ export class Dialog {
   readonly secure: boolean;
   readonly transport: TransportName;
   readonly connectionId: string | undefined;
-  /** The re-INVITE / UPDATE under way, if any (glare, RFC 3261 §14). */
-  readonly modification = new SessionModification();
-  /** Resolves once, when the dialog is terminated. Never rejects. */
-  readonly ended: Promise<DialogEnd>;
+  /** Made on first use: most dialogs (a call, then its BYE) are never modified. */
+  #modification: SessionModification | undefined;
+  /** Made on first use of `ended`: many dialogs end without anyone waiting for it. */
+  #ended: Promise<DialogEnd> | undefined;
   /** Where the API user hears about the dialog; set it as soon as you have the dialog. */
   delegate: DialogDelegate | undefined;
 
@@ -128,17 +129,24 @@ export class Dialog {
   #localSdp: string | undefined;
   #remoteSdp: string | undefined;
   #end: DialogEnd | undefined;
-  #resolveEnded: (end: DialogEnd) => void = () => undefined;
+  #resolveEnded: ((end: DialogEnd) => void) | undefined;
   #ack: { readonly cseq: number; readonly ack: DialogRequest } | undefined;
-  readonly #from: string;
-  readonly #to: string;
+  /** From and To of our requests, formatted on the first request (a UAS may send none). */
+  #from: string | undefined;
+  #to: string | undefined;
   readonly #host: DialogHost;
 
   constructor(init: DialogInit) {
     this.role = init.role;
     this.#state = init.state;
-    this.id = init.id;
-    this.key = dialogKey(init.id.callId, init.id.localTag, init.id.remoteTag);
+    // Flat copies: pieces of the request would keep its whole header text alive for the call.
+    const { callId, localTag, remoteTag } = init.id;
+    this.id = {
+      callId: flatString(callId),
+      localTag: flatString(localTag),
+      remoteTag: remoteTag === undefined ? undefined : flatString(remoteTag),
+    };
+    this.key = flatString(dialogKey(callId, localTag, remoteTag));
     this.localUri = withoutParams(init.localUri);
     this.remoteUri = withoutParams(init.remoteUri);
     this.#remoteTarget = init.remoteTarget;
@@ -149,11 +157,6 @@ export class Dialog {
     this.transport = init.transport;
     this.connectionId = init.connectionId;
     this.#host = init.host;
-    this.#from = withTag(this.localUri, init.id.localTag);
-    this.#to = withTag(this.remoteUri, init.id.remoteTag);
-    this.ended = new Promise((resolve) => {
-      this.#resolveEnded = resolve;
-    });
   }
 
   /**
@@ -220,6 +223,25 @@ export class Dialog {
       transport: options.transport,
       host: options.host,
     });
+  }
+
+  /** The re-INVITE / UPDATE under way, if any (glare, RFC 3261 §14). */
+  get modification(): SessionModification {
+    return (this.#modification ??= new SessionModification());
+  }
+
+  /** Resolves once, when the dialog is terminated. Never rejects. */
+  get ended(): Promise<DialogEnd> {
+    if (this.#ended === undefined) {
+      const end = this.#end;
+      this.#ended =
+        end === undefined
+          ? new Promise((resolve) => {
+              this.#resolveEnded = resolve;
+            })
+          : Promise.resolve(end);
+    }
+    return this.#ended;
   }
 
   get state(): DialogState {
@@ -338,8 +360,8 @@ export class Dialog {
     ];
     for (const route of routed.routes) headers.push({ name: 'Route', value: route });
     headers.push(
-      { name: 'From', value: this.#from },
-      { name: 'To', value: this.#to },
+      { name: 'From', value: (this.#from ??= withTag(this.localUri, this.id.localTag)) },
+      { name: 'To', value: (this.#to ??= withTag(this.remoteUri, this.id.remoteTag)) },
       { name: 'Call-ID', value: this.id.callId },
       { name: 'CSeq', value: `${String(seq)} ${method}` },
     );
@@ -382,7 +404,7 @@ export class Dialog {
     if (this.#state === 'terminated') return;
     this.#state = 'terminated';
     this.#end = end;
-    this.#resolveEnded(end);
+    this.#resolveEnded?.(end);
     this.#host.dialogTerminated(this);
     this.delegate?.onTerminated?.(end);
   }

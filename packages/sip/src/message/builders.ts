@@ -84,7 +84,7 @@ export function createResponse(
     headerKeys: keys,
     ...(body === undefined ? {} : { body }),
   });
-  if (copiedIntact) copyParsedFields(request, response, addTag === undefined);
+  if (copiedIntact) copyParsedFields(request, response, addTag === undefined, addTag);
   return response;
 }
 

@@ -198,3 +198,60 @@ export function isListHeader(name: string): boolean {
 export function splitHeaderValue(name: string, value: string): string[] {
   return isListHeader(name) ? splitList(value).filter((element) => element.length > 0) : [value];
 }
+
+/**
+ * The names most messages carry, as peers spell them (canonical and compact forms), each one
+ * string for the life of the process: the parser hands these out instead of cutting a new
+ * string for every field of every message, and their keys are found without hashing anew.
+ */
+const SPELLED: readonly string[] = [
+  ...canonicalByKey.values(),
+  ...Object.keys(COMPACT),
+  'Max-Forwards',
+  'User-Agent',
+  'Server',
+  'Allow',
+  'Route',
+  'Record-Route',
+  'Expires',
+  'Min-Expires',
+  'Authorization',
+  'Proxy-Authorization',
+  'Proxy-Authenticate',
+  'Require',
+  'Proxy-Require',
+  'Unsupported',
+  'Timestamp',
+  'Date',
+  'Reason',
+  'Accept',
+  'Retry-After',
+  'Organization',
+  'Priority',
+  'Privacy',
+  'Call-Id',
+  'Cseq',
+];
+
+/** SPELLED by the character code of their first letter (all ASCII). */
+const spelledByFirst: (string[] | undefined)[] = [];
+for (const name of SPELLED) {
+  const code = name.charCodeAt(0);
+  (spelledByFirst[code] ??= []).push(name);
+  keyCache.set(name, headerKey(name));
+}
+
+/**
+ * The header name `text` holds from `start` to `end`: one of the common spellings when it is
+ * one (the same string every time), else the slice.
+ */
+export function headerNameAt(text: string, start: number, end: number): string {
+  const candidates = spelledByFirst[text.charCodeAt(start)];
+  if (candidates !== undefined) {
+    const length = end - start;
+    for (const name of candidates) {
+      if (name.length === length && text.startsWith(name, start)) return name;
+    }
+  }
+  return text.slice(start, end);
+}

@@ -28,7 +28,7 @@ import {
   type CSeq,
   type ContentType,
 } from './scalar-headers.js';
-import { isToken, splitList, trimWs } from './syntax.js';
+import { flatString, isToken, splitList, trimWs } from './syntax.js';
 import { parseUri, type Uri } from './uri.js';
 import { parseVia, type Via } from './via.js';
 
@@ -64,21 +64,31 @@ const NO_HEADERS: readonly HeaderField[] = [];
 /** Where {@link SipMessageBase.withAddedHeader} puts the new field. */
 export type HeaderPosition = 'first' | 'last';
 
-let copyParsed: ((from: SipMessageBase, to: SipMessageBase, withTo: boolean) => void) | undefined;
+let copyParsed:
+  | ((from: SipMessageBase, to: SipMessageBase, withTo: boolean, addedTag?: string) => void)
+  | undefined;
 let dropParsed: ((message: SipMessageBase) => void) | undefined;
 
 /**
  * Gives `to`, a message just built with `from`'s Via, From, Call-ID and CSeq fields unchanged
  * (a response, RFC 3261 §8.2.6.2), the values `from` has parsed of them, and of To with
- * `withTo` (when the To field is unchanged too), so they are not parsed again. Internal (the
- * builders use it): the fields must really be the same.
+ * `withTo` (when the To field is unchanged too), so they are not parsed again. Without
+ * `withTo`, `addedTag` says the To field is `from`'s with `;tag=<addedTag>` appended (a response
+ * given our tag, §8.2.6.2): its parsed value is `from`'s with that tag. Internal (the builders
+ * use it): the fields must really be the same.
  */
-export function copyParsedFields(from: SipMessageBase, to: SipMessageBase, withTo: boolean): void {
-  copyParsed?.(from, to, withTo);
+export function copyParsedFields(
+  from: SipMessageBase,
+  to: SipMessageBase,
+  withTo: boolean,
+  addedTag?: string,
+): void {
+  copyParsed?.(from, to, withTo, addedTag);
 }
 
 /**
- * Drops what `message` has parsed (it parses again when asked): for a message kept a long time
+ * Drops what `message` has parsed (it parses again when asked) and makes its field values flat
+ * copies (equal values, not pieces of another message's text): for a message kept a long time
  * only to be sent again, such as a final response waiting out Timer J. Internal.
  */
 export function forgetParsedFields(message: SipMessageBase): void {
@@ -123,14 +133,32 @@ export abstract class SipMessageBase {
   #callId: string | undefined;
 
   static {
-    copyParsed = (from, to, withTo) => {
+    copyParsed = (from, to, withTo, addedTag) => {
       to.#via = from.#via;
       to.#cseq = from.#cseq;
       to.#from = from.#from;
       to.#callId = from.#callId;
-      if (withTo) to.#to = from.#to;
+      const parsedTo = from.#to;
+      if (withTo) to.#to = parsedTo;
+      else if (
+        addedTag !== undefined &&
+        parsedTo !== undefined &&
+        !parsedTo.params.has('tag') &&
+        isToken(addedTag)
+      ) {
+        // What parsing `<To>;tag=<addedTag>` gives: the same, the tag last among the params.
+        const params = new Map(parsedTo.params);
+        params.set('tag', addedTag);
+        to.#to = { ...parsedTo, params, tag: addedTag };
+      }
     };
     dropParsed = (message) => {
+      // The copied fields' values are pieces of the request's text (V8 sliced strings): flat
+      // copies let that text go, some 500 bytes a call for the 32 s of Timer J.
+      (message as { headers: readonly HeaderField[] }).headers = message.headers.map((field) => ({
+        name: field.name,
+        value: flatString(field.value),
+      }));
       message.#via = undefined;
       message.#cseq = undefined;
       message.#from = undefined;

@@ -98,6 +98,8 @@ export function parseNameAddr(value: string, header: string, allowAddrSpec = tru
 function tokenDisplayName(text: string, header: string): string | undefined {
   const trimmed = trimWs(text);
   if (trimmed.length === 0) return undefined;
+  // One word (the usual `sipp <sip:...>`): no split, no join.
+  if (isToken(trimmed)) return trimmed;
   const words = trimmed.split(/[ \t]+/);
   for (const word of words) {
     if (!isToken(word))

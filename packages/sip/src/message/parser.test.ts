@@ -200,6 +200,39 @@ describe('parseMessage: errors and the status to answer with', () => {
     expect(e.reason).toContain(reason);
   });
 
+  it('leaves the Contact of an ACK, BYE or CANCEL unparsed until asked for', () => {
+    const contact = 'Contact: *, <sip:a@x.example>';
+    for (const method of ['ACK', 'BYE', 'CANCEL']) {
+      const request = req(
+        variant(
+          {
+            INVITE: `${method} sip:bob@biloxi.example.com SIP/2.0`,
+            'CSeq:': `CSeq: 314159 ${method}`,
+            'Contact:': contact,
+            'Content-Type:': undefined,
+            'Content-Length:': 'Content-Length: 0',
+          },
+          '',
+        ),
+      );
+      expect(request.method).toBe(method);
+      // Read anyway, it is refused as the INVITE's is.
+      expect(() => request.contact()).toThrow(/Contact/);
+    }
+    expect(error(variant({ 'Contact:': contact })).reason).toContain('Malformed Contact');
+  });
+
+  it('gives a message without a body an empty body that holds nothing of the datagram', () => {
+    const bytes = variant(
+      { 'Content-Type:': undefined, 'Content-Length:': 'Content-Length: 0' },
+      '',
+    );
+    const request = req(bytes);
+    expect(request.body.length).toBe(0);
+    expect(request.body.buffer).not.toBe(bytes.buffer);
+    expect(req(INVITE).body.toString('utf8')).toBe(SDP_OFFER);
+  });
+
   it('answers 501 for a CSeq mismatch on a method it does not know (RFC 4475 §3.1.2.18)', () => {
     const bytes = variant({ INVITE: 'FOO sip:bob@biloxi.example.com SIP/2.0' });
     expect(error(bytes).status).toBe(501);

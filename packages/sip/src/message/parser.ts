@@ -12,7 +12,7 @@
  * Contact when present, single instances of the single-valued ones, and that the CSeq method
  * matches the request method. Other header fields are parsed only when read.
  */
-import { canonicalHeaderName, headerKey, type HeaderField } from './headers.js';
+import { canonicalHeaderName, headerKey, headerNameAt, type HeaderField } from './headers.js';
 import { SipMessageError } from './errors.js';
 import { SipRequest, SipResponse, type SipMessage } from './message.js';
 import { parseContentLength } from './scalar-headers.js';
@@ -97,6 +97,8 @@ export const KNOWN_METHODS: readonly string[] = [
   'UPDATE',
 ];
 
+const NO_BODY = Buffer.alloc(0);
+
 const CR = 0x0d;
 const LF = 0x0a;
 
@@ -104,6 +106,8 @@ const LF = 0x0a;
 const SINGLE = ['from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length', 'content-type'];
 /** Header fields every request and response must have (RFC 3261 §8.1.1, §8.2.6.2). */
 const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'];
+/** Requests whose Contact the parser does not check (see `validate`). */
+const CONTACT_UNUSED = new Set(['ACK', 'BYE', 'CANCEL']);
 
 /** Start line of a message: what the parser learnt, or why it failed. */
 interface StartLine {
@@ -239,7 +243,7 @@ function parse(bytes: Buffer, options: ParseOptions): ParseResult {
         while (valueStart < contentEnd && isWsp(text.charCodeAt(valueStart))) valueStart += 1;
         let valueEnd = contentEnd;
         while (valueEnd > valueStart && isWsp(text.charCodeAt(valueEnd - 1))) valueEnd -= 1;
-        name = text.slice(pos, nameEnd);
+        name = headerNameAt(text, pos, nameEnd);
         value = text.slice(valueStart, valueEnd);
         if (isToken(name)) {
           pending = true;
@@ -299,10 +303,10 @@ function parse(bytes: Buffer, options: ParseOptions): ParseResult {
   if (errorStatus !== 0)
     return failure(errorStatus, errorReason, partialOf(startLine, headers, keys));
 
-  const body =
-    contentLength === undefined
-      ? bytes.subarray(bodyStart, len)
-      : bytes.subarray(bodyStart, bodyStart + contentLength);
+  const bodyEnd = contentLength === undefined ? len : bodyStart + contentLength;
+  // Most messages have no body (ACK, BYE, most responses): one shared empty buffer, rather than
+  // a view that keeps the whole datagram alive as long as the message.
+  const body = bodyEnd > bodyStart ? bytes.subarray(bodyStart, bodyEnd) : NO_BODY;
 
   let message: SipMessage;
   if (startLine.kind === 'request') {
@@ -510,7 +514,10 @@ function validate(
     if (message.callId.length === 0) return new SipMessageError(400, 'Empty Call-ID', 'Call-ID');
     method = message.cseq().method;
     message.maxForwards();
-    message.contact();
+    // Lazy where nothing reads it: the Contact of an ACK, BYE or CANCEL changes nothing
+    // (§12.2.1.2: only target refresh requests update the remote target), so a call's last
+    // messages are not made to parse it. It is parsed (and a bad one refused) if asked for.
+    if (message.kind === 'response' || !CONTACT_UNUSED.has(message.method)) message.contact();
   } catch (error) {
     if (error instanceof SipMessageError) return error;
     throw error;

@@ -22,6 +22,7 @@ import {
   TransportError,
   type DiscardReason,
   type MessageSource,
+  type SendFailureListener,
   type TransportDelegate,
   type TransportLayer,
   type TransportProtocol,
@@ -30,6 +31,8 @@ import {
 /**
  * A `Destination` built from a received message's source. The server transaction keeps it as its
  * `destination`, so its responses find the transport and connection the request came in on.
+ * (With a single UDP transport, a UDP request's destination is a plain `Destination`: there is
+ * only one socket for its responses to leave from.)
  */
 export interface SourcedDestination extends Destination {
   readonly source: MessageSource;
@@ -47,10 +50,18 @@ export interface TransportAdapterOptions {
  * layer's `TransactionTransport`. The layers need each other at construction, so create the
  * adapter first, pass it to both, then `bind()` them (see `startSipStack`).
  */
-export class TransportAdapter implements TransactionTransport, TransportDelegate {
+export class TransportAdapter
+  implements TransactionTransport, TransportDelegate, SendFailureListener
+{
   #transports: TransportLayer | undefined;
   #transactions: TransactionLayer | undefined;
   readonly #options: TransportAdapterOptions;
+  /**
+   * One UDP transport only: a UDP request's destination need not keep its source (the one UDP
+   * socket is where its responses leave from), one object less per server transaction for the
+   * 64·T1 it lingers.
+   */
+  #soleUdp = false;
 
   constructor(options: TransportAdapterOptions = {}) {
     this.#options = options;
@@ -60,18 +71,27 @@ export class TransportAdapter implements TransactionTransport, TransportDelegate
   bind(transports: TransportLayer, transactions: TransactionLayer): void {
     this.#transports = transports;
     this.#transactions = transactions;
+    let udp = 0;
+    for (const transport of transports.transports) if (transport.protocol === 'udp') udp += 1;
+    this.#soleUdp = udp === 1;
   }
 
   // --- TransportDelegate: from the sockets up -------------------------------------------------
 
   onMessage(message: SipMessage, source: MessageSource): void {
-    const destination: SourcedDestination = {
-      host: source.host,
-      port: source.port,
-      transport: source.protocol,
-      ...(source.connectionId === undefined ? {} : { connectionId: source.connectionId }),
-      source,
-    };
+    // Two shapes written out rather than a spread: this runs for every message received.
+    const destination: Destination | SourcedDestination =
+      source.protocol === 'udp' && this.#soleUdp
+        ? { host: source.host, port: source.port, transport: 'udp' }
+        : source.connectionId === undefined
+          ? { host: source.host, port: source.port, transport: source.protocol, source }
+          : {
+              host: source.host,
+              port: source.port,
+              transport: source.protocol,
+              connectionId: source.connectionId,
+              source,
+            };
     this.#transactions?.receive(message, destination);
   }
 
@@ -90,10 +110,11 @@ export class TransportAdapter implements TransactionTransport, TransportDelegate
   }
 
   /**
-   * Starts the send and returns at once. No transport for the protocol (a stack that does not
-   * listen on TLS, say) or no bound layer is a synchronous throw, which the transaction takes as
-   * a transport error; a failure found later (refused connection, failed TLS handshake, socket
-   * error) goes to `transportError`.
+   * Sends and returns at once: a UDP datagram goes out synchronously, no promise per message;
+   * over a connection the send runs on. What fails at once (no transport for the protocol, a
+   * stack that does not listen on TLS, say; a closed socket) is reported to `onError` and thrown,
+   * which the transaction takes as a transport error; a failure found later (refused
+   * connection, failed TLS handshake, socket error) comes back through `sendFailed`.
    */
   send(message: SipMessage, destination: Destination): void {
     const transports = this.#transports;
@@ -101,21 +122,33 @@ export class TransportAdapter implements TransactionTransport, TransportDelegate
     const protocol: TransportProtocol = destination.transport;
     if (transports.transport(protocol) === undefined)
       throw new TransportError(`no ${protocol.toUpperCase()} transport`, protocol, destination);
-    const sending =
-      message.kind === 'request'
-        ? transports.sendRequest(message, {
-            protocol,
-            host: destination.host,
-            port: destination.port,
-            ...(destination.connectionId === undefined
-              ? {}
-              : { connectionId: destination.connectionId }),
-          })
-        : transports.sendResponse(message, sourceOf(destination, protocol, transports));
-    sending.catch((error: unknown) => {
+    try {
+      if (message.kind === 'request') {
+        transports.sendRequestNow(
+          message,
+          destination.connectionId === undefined
+            ? { protocol, host: destination.host, port: destination.port }
+            : {
+                protocol,
+                host: destination.host,
+                port: destination.port,
+                connectionId: destination.connectionId,
+              },
+          this,
+        );
+      } else {
+        transports.sendResponseNow(message, sourceOf(destination, protocol, transports), this);
+      }
+    } catch (error) {
       this.#options.onError?.(error, message);
-      this.#transactions?.transportError(message, error);
-    });
+      throw error;
+    }
+  }
+
+  /** `SendFailureListener`: a send that failed after `send` returned. */
+  sendFailed(error: TransportError, message: SipMessage): void {
+    this.#options.onError?.(error, message);
+    this.#transactions?.transportError(message, error);
   }
 }
 
@@ -132,11 +165,8 @@ function sourceOf(
   if ('source' in destination) return (destination as SourcedDestination).source;
   const transport = transports.transport(protocol);
   if (transport === undefined) return undefined;
-  return {
-    protocol,
-    host: destination.host,
-    port: destination.port,
-    ...(destination.connectionId === undefined ? {} : { connectionId: destination.connectionId }),
-    local: transport.local,
-  };
+  const { host, port, connectionId } = destination;
+  return connectionId === undefined
+    ? { protocol, host, port, local: transport.local }
+    : { protocol, host, port, connectionId, local: transport.local };
 }

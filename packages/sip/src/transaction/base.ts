@@ -79,6 +79,11 @@ export abstract class TransactionBase implements Transaction {
    * §17.2.3), set by the layer; nothing for a TU to use.
    */
   layerKey: string | undefined;
+  /**
+   * A key the TU files the transaction under, if it does (the UA core's merged-request check,
+   * RFC 3261 §8.2.2.2): kept here rather than in a second map of the TU's. Nothing else to use.
+   */
+  tuKey: string | undefined;
 
   protected constructor(
     readonly destination: Destination,

@@ -1,6 +1,10 @@
 /** The non-INVITE server transaction (RFC 3261 §17.2.2, figure 8). */
-import type { SipRequest, SipResponse } from '../message/index.js';
-import { forgetParsedFields } from '../message/message.js';
+import {
+  parseMessage,
+  serializeMessage,
+  type SipRequest,
+  type SipResponse,
+} from '../message/index.js';
 import {
   TransactionBase,
   type ServerTransactionUser,
@@ -17,7 +21,14 @@ export class NonInviteServerTransaction extends TransactionBase {
   #state: NonInviteServerState = 'trying';
   /** Held until the final response is sent (see `Transaction.request`). */
   #request: SipRequest | undefined;
+  /** The last provisional response, while the request is still being worked on. */
   #lastResponse: SipResponse | undefined;
+  /**
+   * The final response as it went out (each byte one character), kept for the 64·T1 of Timer J
+   * rather than the message: one string instead of a message, its fields and its arrays, for the
+   * garbage collector to walk in every full collection. Parsed again if it is sent again.
+   */
+  #finalText: string | undefined;
   #finalStatus: number | undefined;
   #timerJ: TimerHandle;
 
@@ -44,7 +55,7 @@ export class NonInviteServerTransaction extends TransactionBase {
 
   /** The final response sent, once there is one (held until Terminated: it is sent again). */
   get finalResponse(): SipResponse | undefined {
-    return this.#state === 'completed' ? this.#lastResponse : undefined;
+    return this.#state === 'completed' ? this.#final() : undefined;
   }
 
   /** The status of the final response sent, once there is one. */
@@ -77,10 +88,21 @@ export class NonInviteServerTransaction extends TransactionBase {
           this.#onTimerJ();
         }, delay);
     }
+    if (this.#state === 'completed') {
+      // Kept 64·T1 only to be sent again: as its bytes (see #finalText).
+      this.#finalText = serializeMessage(response).toString('latin1');
+      this.#lastResponse = undefined;
+    }
     this.transmit(response);
-    // Kept 64·T1 only to be sent again: its parsed fields can go (parsed again if it is).
-    if (this.#state === 'completed') forgetParsedFields(response);
     return true;
+  }
+
+  /** The final response sent, parsed again from what went out. */
+  #final(): SipResponse | undefined {
+    const text = this.#finalText;
+    if (text === undefined) return undefined;
+    const parsed = parseMessage(Buffer.from(text, 'latin1'));
+    return parsed.ok && parsed.message.kind === 'response' ? parsed.message : undefined;
   }
 
   /**
@@ -89,7 +111,8 @@ export class NonInviteServerTransaction extends TransactionBase {
    */
   receiveRequest(_request: SipRequest): void {
     if (this.#state === 'proceeding' || this.#state === 'completed') {
-      if (this.#lastResponse !== undefined) this.transmit(this.#lastResponse);
+      const last = this.#state === 'completed' ? this.#final() : this.#lastResponse;
+      if (last !== undefined) this.transmit(last);
     }
   }
 
@@ -102,6 +125,7 @@ export class NonInviteServerTransaction extends TransactionBase {
     this.#state = 'terminated';
     this.#request = undefined;
     this.#lastResponse = undefined;
+    this.#finalText = undefined;
   }
 
   protected stopTimers(): void {

@@ -11,6 +11,7 @@ export {
   type Endpoint,
   type MessageSource,
   type RequestDestination,
+  type SendFailureListener,
   type Timers,
   type Transport,
   type TransportDelegate,

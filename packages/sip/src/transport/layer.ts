@@ -15,11 +15,18 @@ import {
   type SipResponse,
 } from '../message/index.js';
 import { isWildcard, sentByMatches } from './inbound.js';
-import { requestConnectionAddress, responseDestination, isTransportProtocol } from './routing.js';
+import {
+  requestConnectionAddress,
+  responseDestination,
+  isTransportProtocol,
+  type ResponseRoute,
+} from './routing.js';
 import {
   TransportError,
+  type Endpoint,
   type MessageSource,
   type RequestDestination,
+  type SendFailureListener,
   type Transport,
   type TransportProtocol,
 } from './types.js';
@@ -66,7 +73,9 @@ export class TransportLayer {
 
   /** The first transport of `protocol`, if any. */
   transport(protocol: TransportProtocol): Transport | undefined {
-    return this.#transports.find((transport) => transport.protocol === protocol);
+    // A loop, not find(): called for every message sent.
+    for (const transport of this.#transports) if (transport.protocol === protocol) return transport;
+    return undefined;
   }
 
   /**
@@ -167,16 +176,71 @@ export class TransportLayer {
    * the transport that received the request.
    */
   async sendResponse(response: SipResponse, source?: MessageSource): Promise<void> {
-    const route = responseDestination(response);
-    if (!isTransportProtocol(route.protocol)) {
-      throw new TransportError(
-        `no ${route.protocol.toUpperCase()} transport for a response`,
-        'udp',
-        route,
-      );
-    }
+    const route = responseRoute(response);
+    const transport = this.#receiving(route.protocol, source);
+    await this.#sendResponseBytes(transport, response, serializeMessage(response), route, source);
+  }
+
+  /**
+   * `sendResponse` without a promise for the caller to wait on: over UDP the datagram goes out
+   * synchronously (`Transport.sendDatagram`); over a connection the send runs on. Throws what
+   * is found at once (no transport, a closed socket); a failure found later goes to `listener`.
+   */
+  sendResponseNow(
+    response: SipResponse,
+    source: MessageSource | undefined,
+    listener: SendFailureListener,
+  ): void {
+    const route = responseRoute(response);
     const transport = this.#receiving(route.protocol, source);
     const bytes = serializeMessage(response);
+    if (transport.sendDatagram !== undefined) {
+      transport.sendDatagram(bytes, route, response, listener);
+      return;
+    }
+    this.#sendResponseBytes(transport, response, bytes, route, source).catch((error: unknown) => {
+      listener.sendFailed(asTransportError(error, transport.protocol, route), response);
+    });
+  }
+
+  /**
+   * `sendRequest` without a promise when it can: a request that goes over UDP as asked (not
+   * moved by the size rule, not following a moved INVITE) is sent synchronously; anything else
+   * takes `sendRequest`'s path, its failure told to `listener`. Throws what is found at once.
+   */
+  sendRequestNow(
+    request: SipRequest,
+    destination: RequestDestination,
+    listener: SendFailureListener,
+  ): void {
+    if (destination.protocol === 'udp' && !this.#followsMoved(request)) {
+      const chosen = this.transportFor(destination);
+      if (chosen?.sendDatagram !== undefined) {
+        const bytes = serializeMessage(request);
+        if (bytes.length <= this.#udpLimit || this.transport('tcp') === undefined) {
+          const sent = withTopVia(request, chosen);
+          chosen.sendDatagram(
+            sent === request ? bytes : serializeMessage(sent),
+            destination,
+            sent,
+            listener,
+          );
+          return;
+        }
+      }
+    }
+    this.sendRequest(request, destination).catch((error: unknown) => {
+      listener.sendFailed(asTransportError(error, destination.protocol, destination), request);
+    });
+  }
+
+  async #sendResponseBytes(
+    transport: Transport,
+    response: SipResponse,
+    bytes: Buffer,
+    route: Endpoint,
+    source: MessageSource | undefined,
+  ): Promise<void> {
     if (transport.protocol !== 'udp' && source?.connectionId === undefined) {
       // The request's connection may still be pooled under its remote address (rport).
       const remote = requestConnectionAddress(response);
@@ -195,19 +259,32 @@ export class TransportLayer {
   }
 
   #receiving(protocol: TransportProtocol, source: MessageSource | undefined): Transport {
-    const own =
-      source === undefined
-        ? undefined
-        : this.#transports.find(
-            (transport) =>
-              transport.protocol === protocol &&
-              transport.local.port === source.local.port &&
-              transport.local.host === source.local.host,
-          );
+    let own: Transport | undefined;
+    if (source !== undefined) {
+      for (const transport of this.#transports) {
+        const local = transport.local;
+        if (
+          transport.protocol === protocol &&
+          (local === source.local ||
+            (local.port === source.local.port && local.host === source.local.host))
+        ) {
+          own = transport;
+          break;
+        }
+      }
+    }
     const transport = own ?? this.transport(protocol);
     if (transport === undefined)
       throw new TransportError(`no ${protocol.toUpperCase()} transport`, protocol);
     return transport;
+  }
+
+  /** An ACK or CANCEL whose INVITE the size rule moved (it goes the same way). */
+  #followsMoved(request: SipRequest): boolean {
+    if (this.#moved.size === 0 || (request.method !== 'ACK' && request.method !== 'CANCEL'))
+      return false;
+    const branch = request.topVia().branch;
+    return branch !== undefined && this.#moved.has(branch);
   }
 
   #remember(branch: string, protocol: TransportProtocol): void {
@@ -245,6 +322,34 @@ function withTopVia(request: SipRequest, transport: Transport): SipRequest {
   for (let i = values.length - 1; i >= 0; i -= 1)
     moved = moved.withAddedHeader('Via', values[i] ?? '', 'first');
   return moved;
+}
+
+/** Where a response goes (§18.2.2), its protocol one we have a name for. */
+function responseRoute(response: SipResponse): Endpoint & { readonly protocol: TransportProtocol } {
+  const route = responseDestination(response);
+  if (!hasTransportProtocol(route)) {
+    const name = route.protocol.toUpperCase();
+    throw new TransportError(`no ${name} transport for a response`, 'udp', route);
+  }
+  return route;
+}
+
+function hasTransportProtocol(
+  route: ResponseRoute,
+): route is ResponseRoute & { readonly protocol: TransportProtocol } {
+  return isTransportProtocol(route.protocol);
+}
+
+function asTransportError(
+  error: unknown,
+  protocol: TransportProtocol,
+  remote: Endpoint,
+): TransportError {
+  return error instanceof TransportError
+    ? error
+    : new TransportError(`${protocol.toUpperCase()} send failed`, protocol, remote, {
+        cause: error,
+      });
 }
 
 function isRefused(error: unknown): boolean {

@@ -114,6 +114,18 @@ export interface Transport {
     connectionId?: string,
     message?: SipMessage,
   ): Promise<void>;
+  /**
+   * Datagram transports: sends at once, with no promise per message (a UAS sends three
+   * datagrams a call, thousands of calls a second). A failure found at once (closed socket, bad
+   * port) is thrown as a `TransportError`; one found later goes to `listener.sendFailed` with
+   * `message`. `sendBytes` does the same behind a promise.
+   */
+  sendDatagram?(
+    bytes: Buffer,
+    destination: Endpoint,
+    message: SipMessage,
+    listener: SendFailureListener,
+  ): void;
   /** Connection-oriented transports: the id of an open pooled connection to `remote`. */
   connectionTo?(remote: Endpoint): string | undefined;
   /** Stops listening and closes every socket. */
@@ -124,6 +136,11 @@ export interface Transport {
  * Injected timers (idle sweeps, connect timeouts), so tests drive time by hand. Handles are
  * opaque to the transport.
  */
+/** Told of a send that failed after it was handed over (`sendDatagram`, `sendResponseNow`...). */
+export interface SendFailureListener {
+  sendFailed(error: TransportError, message: SipMessage): void;
+}
+
 export interface Timers {
   set(callback: () => void, ms: number): unknown;
   clear(handle: unknown): void;

@@ -22,6 +22,7 @@ import {
   TransportError,
   type Endpoint,
   type MessageSource,
+  type SendFailureListener,
   type Transport,
   type TransportDelegate,
 } from './types.js';
@@ -83,6 +84,8 @@ export class UdpTransport implements Transport {
   #sentBy: Endpoint | undefined;
   #closed = false;
   #buffers: UdpBufferSizes = { receive: 0, send: 0 };
+  #lastAddress = '';
+  #lastHost = '';
 
   private constructor(socket: Socket, options: UdpTransportOptions) {
     this.#socket = socket;
@@ -181,6 +184,30 @@ export class UdpTransport implements Transport {
     });
   }
 
+  /**
+   * Sends at once, no promise (see `Transport.sendDatagram`): the socket takes the datagram
+   * synchronously when it can (Node tries `sendto` before queueing). A closed socket or a bad
+   * port throws a `TransportError`; a failure the socket reports later goes to `listener`.
+   */
+  sendDatagram(
+    bytes: Buffer,
+    destination: Endpoint,
+    message: SipMessage,
+    listener: SendFailureListener,
+  ): void {
+    if (this.#closed) throw new TransportError('UDP transport is closed', 'udp', destination);
+    try {
+      // The callback is what makes dgram report a failed sendto at all (it drops it silently
+      // without one); it is called on the next tick, with no error nearly always.
+      this.#socket.send(bytes, destination.port, destination.host, (error) => {
+        if (error) listener.sendFailed(sendError(destination, error), message);
+      });
+    } catch (error) {
+      // dgram throws synchronously on a bad port or a closed socket.
+      throw sendError(destination, error);
+    }
+  }
+
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
@@ -196,7 +223,7 @@ export class UdpTransport implements Transport {
     if (isBlank(datagram)) return;
     const source: MessageSource = {
       protocol: 'udp',
-      host: normalizeAddress(remote.address),
+      host: this.#host(remote.address),
       port: remote.port,
       local: this.#local,
     };
@@ -229,6 +256,19 @@ export class UdpTransport implements Transport {
     }
   }
 
+  /**
+   * The peer's address as a host: the same string as last time when the peer is the same (the
+   * usual case, a proxy or trunk sending everything), rather than one more string per datagram
+   * kept by each transaction for 32 s.
+   */
+  #host(address: string): string {
+    if (address !== this.#lastAddress) {
+      this.#lastAddress = address;
+      this.#lastHost = normalizeAddress(address);
+    }
+    return this.#lastHost;
+  }
+
   #discard(
     reason: Parameters<NonNullable<TransportDelegate['onDiscard']>>[0],
     source: MessageSource,
@@ -248,6 +288,17 @@ export class UdpTransport implements Transport {
       // Same as above.
     }
   }
+}
+
+/** A failed send as a `TransportError` naming the destination. */
+function sendError(destination: Endpoint, cause: unknown): TransportError {
+  const why = cause instanceof Error ? `: ${cause.message}` : '';
+  return new TransportError(
+    `UDP send to ${destination.host}:${String(destination.port)} failed${why}`,
+    'udp',
+    destination,
+    { cause },
+  );
 }
 
 /**

@@ -10,7 +10,12 @@
  * The RFC asks for this on every transport (a proxy may forward the 2xx over UDP further on), so
  * it runs over TCP too; there the ACK usually arrives before the first retransmission.
  */
-import type { SipRequest, SipResponse } from '../message/index.js';
+import {
+  parseMessage,
+  serializeMessage,
+  type SipRequest,
+  type SipResponse,
+} from '../message/index.js';
 import type { InviteServerTransaction, TimerHandle } from '../transaction/index.js';
 import type { UaContext } from './context.js';
 
@@ -31,9 +36,16 @@ export class AnswerRetransmitter {
   /** How many times the 2xx was sent again (for tests and metrics). */
   retransmissions = 0;
   readonly #cseq: number;
+  /**
+   * The 2xx as it is sent (each byte one character), rather than the message: a call answered
+   * and not yet acknowledged holds one string instead of a message, its fields and its arrays
+   * (at thousands of calls a second, what calls in flight hold is what the garbage collector
+   * copies). Parsed again for each retransmission, which is rare.
+   */
+  readonly #text: string;
 
   constructor(
-    readonly response: SipResponse,
+    response: SipResponse,
     private readonly transaction: InviteServerTransaction,
     private readonly ctx: UaContext,
     private readonly listener: AnswerListener,
@@ -41,6 +53,15 @@ export class AnswerRetransmitter {
     this.#interval = ctx.config.t1;
     this.#wait = this.#interval;
     this.#cseq = response.cseq().seq;
+    this.#text = serializeMessage(response).toString('latin1');
+  }
+
+  /** The 2xx retransmitted (parsed again from its bytes: an equal message, a new object). */
+  get response(): SipResponse {
+    const parsed = parseMessage(Buffer.from(this.#text, 'latin1'));
+    if (!parsed.ok || parsed.message.kind !== 'response')
+      throw new Error('AnswerRetransmitter: the 2xx sent does not parse back');
+    return parsed.message;
   }
 
   get state(): AnswerRetransmitterState {
@@ -90,11 +111,17 @@ export class AnswerRetransmitter {
     this.retransmissions += 1;
     // While the transaction is in Accepted (RFC 6026 §8.7) it passes the 2xx on; once it is
     // gone (Timer L, a transport error) the 2xx goes out statelessly to the same place.
-    if (!this.transaction.respond(this.response)) {
+    let response: SipResponse | undefined;
+    try {
+      response = this.response;
+    } catch (error) {
+      this.ctx.reportError(error);
+    }
+    if (response !== undefined && !this.transaction.respond(response)) {
       try {
-        this.ctx.transactions.sendStateless(this.response, this.transaction.destination);
+        this.ctx.transactions.sendStateless(response, this.transaction.destination);
       } catch (error) {
-        this.ctx.reportError(error, this.response);
+        this.ctx.reportError(error, response);
       }
     }
     this.#interval = Math.min(2 * this.#interval, this.ctx.config.t2);

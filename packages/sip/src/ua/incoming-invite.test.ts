@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { serializeUri, type SipRequest, type SipResponse } from '../message/index.js';
+import {
+  serializeMessage,
+  serializeUri,
+  type SipRequest,
+  type SipResponse,
+} from '../message/index.js';
 import { AckTimeoutError, InviteStateError } from './errors.js';
 import {
   Harness,
@@ -75,6 +80,28 @@ describe('IncomingInvite: answering a call (RFC 3261 §13.3)', () => {
     expect(dialog.remoteSdp).toBe(SDP_OFFER);
     h.timers.advance(60_000);
     expect(h.statuses().filter((s) => s === 200)).toHaveLength(5); // no more after the ACK
+  });
+
+  it('retransmits the very bytes of its 200, and keeps a delegate set on the dialog before the ACK', async () => {
+    const h = new Harness();
+    h.receive(peerRequest());
+    const invite = h.invites[0]!;
+    const accepted = invite.accept({ sdp: SDP_ANSWER });
+    const sent = () =>
+      h.transport.sent
+        .filter((s) => s.message.kind === 'response' && s.message.status === 200)
+        .map((s) => serializeMessage(s.message).toString('latin1'));
+    h.timers.advance(600);
+    expect(sent()).toHaveLength(2);
+    expect(sent()[1]).toBe(sent()[0]);
+    const ended: string[] = [];
+    const dialog = invite.dialog!;
+    dialog.delegate = { onTerminated: (end) => ended.push(end.cause) };
+    h.receive(ackFor(h.response(200)));
+    expect(await accepted).toBe(dialog);
+    expect(invite.state).toBe('confirmed');
+    dialog.terminate({ by: 'remote', cause: 'bye' });
+    expect(ended).toEqual(['bye']);
   });
 
   it('gives up after 64·T1 without an ACK: BYE, and accept() rejects with AckTimeoutError', async () => {

@@ -9,12 +9,11 @@ import { flatString } from '../message/syntax.js';
 import type { ServerTransaction } from '../transaction/index.js';
 
 export class MergedRequestDetector {
-  readonly #live = new Map<string, ServerTransaction>();
   /**
-   * The key of each transaction recorded. A plain Map (not a WeakMap, whose entries cost the
-   * garbage collector more): `forget` removes the entry when the transaction terminates.
+   * Live transactions by key. Each one recorded carries its key (`tuKey`), so `forget` needs no
+   * second map: one entry per call for 32 s is enough for the garbage collector to walk.
    */
-  readonly #keys = new Map<ServerTransaction, string>();
+  readonly #live = new Map<string, ServerTransaction>();
 
   /** Entries held (live transactions of requests without a To tag). */
   get size(): number {
@@ -38,15 +37,15 @@ export class MergedRequestDetector {
       return true;
     }
     this.#live.set(key, transaction);
-    this.#keys.set(transaction, key);
+    transaction.tuKey = key;
     return false;
   }
 
   /** The transaction ended: its request no longer merges with anything. */
   forget(transaction: ServerTransaction): void {
-    const key = this.#keys.get(transaction);
+    const key = transaction.tuKey;
     if (key === undefined) return;
-    this.#keys.delete(transaction);
+    transaction.tuKey = undefined;
     if (this.#live.get(key) === transaction) this.#live.delete(key);
   }
 }

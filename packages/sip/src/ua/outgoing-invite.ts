@@ -58,6 +58,11 @@ export interface InviteOptions extends OutgoingRequestOptions {
   readonly credentials?: DigestSession;
 }
 
+/** What #resolve and #reject hold before start() sets them. */
+function unset(): void {
+  // Nothing to settle yet.
+}
+
 export type OutgoingInviteState = 'calling' | 'proceeding' | 'answered' | 'failed';
 
 /** The CANCEL's own responses need nothing: the INVITE's 487 ends the call. */
@@ -86,11 +91,15 @@ export class OutgoingInvite implements ClientTransactionUser, Abandonable {
   #destination: Destination | undefined;
   #authRetried = false;
   #cancelTimer: TimerHandle;
-  readonly #early = new Map<string, Dialog>();
+  /** Early dialogs by remote tag; made on the first one (many calls go straight to 200). */
+  #early: Map<string, Dialog> | undefined;
   /** Dialogs a 2xx confirmed, by remote tag (the winner and hung-up forks). */
-  readonly #confirmed = new Map<string, Dialog>();
-  #resolve: (dialog: Dialog) => void = () => undefined;
-  #reject: (error: InviteError) => void = () => undefined;
+  #confirmed: Map<string, Dialog> | undefined;
+  // Set by start()'s promise before anything can call them.
+  #resolve: (dialog: Dialog) => void = unset;
+  #reject: (error: InviteError) => void = unset;
+  /** Listens to `options.signal`, when there is one. */
+  #onAbort: (() => void) | undefined;
 
   constructor(
     private readonly ctx: UaContext,
@@ -119,7 +128,12 @@ export class OutgoingInvite implements ClientTransactionUser, Abandonable {
       return promise;
     }
     this.#send();
-    signal?.addEventListener('abort', this.#onAbort, { once: true });
+    if (signal !== undefined) {
+      this.#onAbort = () => {
+        this.cancel();
+      };
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
     if (this.#state === 'calling' || this.#state === 'proceeding') this.ctx.pending.add(this);
     return promise;
   }
@@ -136,10 +150,6 @@ export class OutgoingInvite implements ClientTransactionUser, Abandonable {
     if (this.#state === 'calling') this.#cancel = 'pending';
     else if (this.#state === 'proceeding') this.#sendCancel();
   }
-
-  readonly #onAbort = (): void => {
-    this.cancel();
-  };
 
   /** Builds and sends the INVITE, with the credentials the session has (after a challenge). */
   #send(): void {
@@ -219,14 +229,14 @@ export class OutgoingInvite implements ClientTransactionUser, Abandonable {
 
   /** §12.1.2: a provisional response with a To tag makes an early dialog, one per tag. */
   #earlyDialog(request: SipRequest, response: SipResponse, tag: string): Dialog | undefined {
-    const known = this.#early.get(tag);
+    const known = this.#early?.get(tag);
     if (known !== undefined) return known;
     try {
       const dialog = Dialog.forUac(request, response, {
         transport: this.#destination?.transport ?? 'udp',
         host: this.ctx.host,
       });
-      this.#early.set(tag, dialog);
+      (this.#early ??= new Map()).set(tag, dialog);
       this.ctx.dialogs.add(dialog);
       return dialog;
     } catch (error) {
@@ -238,16 +248,16 @@ export class OutgoingInvite implements ClientTransactionUser, Abandonable {
 
   #on2xx(response: SipResponse, request: SipRequest): void {
     const tag = response.to().tag ?? '';
-    const known = this.#confirmed.get(tag);
+    const known = this.#confirmed?.get(tag);
     if (known !== undefined) {
       // A retransmission of a 2xx already acknowledged: the same ACK again (§13.2.2.4).
       const ack = known.ackFor(request.cseq().seq);
       if (ack !== undefined) this.#sendAck(ack.request, ack.destination, response);
       return;
     }
-    let dialog = this.#early.get(tag);
+    let dialog = this.#early?.get(tag);
     if (dialog?.state === 'early') {
-      this.#early.delete(tag);
+      this.#early?.delete(tag);
       dialog.confirm(response);
     } else {
       try {
@@ -261,7 +271,7 @@ export class OutgoingInvite implements ClientTransactionUser, Abandonable {
       }
       this.ctx.dialogs.add(dialog);
     }
-    this.#confirmed.set(tag, dialog);
+    (this.#confirmed ??= new Map()).set(tag, dialog);
     try {
       const ack = dialog.createRequest('ACK', {
         cseq: request.cseq().seq,
@@ -365,10 +375,12 @@ export class OutgoingInvite implements ClientTransactionUser, Abandonable {
   }
 
   #endEarlyDialogs(cause: 'rejected' | 'cancelled' | 'failed'): void {
-    for (const dialog of this.#early.values()) {
+    const early = this.#early;
+    if (early === undefined) return;
+    for (const dialog of early.values()) {
       dialog.terminate({ by: cause === 'cancelled' ? 'local' : 'remote', cause });
     }
-    this.#early.clear();
+    early.clear();
   }
 
   #fail(error: InviteError): void {
@@ -379,7 +391,8 @@ export class OutgoingInvite implements ClientTransactionUser, Abandonable {
 
   #cleanup(): void {
     this.ctx.pending.delete(this);
-    this.options.signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#onAbort !== undefined)
+      this.options.signal?.removeEventListener('abort', this.#onAbort);
     if (this.#cancelTimer !== undefined) this.ctx.timers.clearTimeout(this.#cancelTimer);
     this.#cancelTimer = undefined;
   }

@@ -43,7 +43,8 @@ export function checkExtensions(
   supported: ReadonlySet<string>,
 ): Refusal | undefined {
   // §8.2.2.3: Require is not checked for CANCEL, nor for ACK (whose INVITE was checked).
-  if (request.method !== 'CANCEL' && request.method !== 'ACK') {
+  // (Most requests have no Require: looked for before any list is made.)
+  if (request.method !== 'CANCEL' && request.method !== 'ACK' && request.hasHeader('require')) {
     const unsupported = request
       .headerList('Require')
       .filter((tag) => !supported.has(tag.toLowerCase()));

@@ -19,6 +19,7 @@ import {
   SipMessageError,
   createResponse,
   headerKey,
+  type CreateResponseOptions,
   newBranch,
   newCallId,
   newTag,
@@ -171,6 +172,8 @@ export class UserAgent implements TransactionLayerDelegate, UaContext, DialogHos
   readonly #random: () => number;
   #transactions: TransactionLayer | undefined;
   #addresses: LocalAddresses | undefined;
+  /** Our Contact by transport (and sips), made on first use from the addresses attached. */
+  readonly #contacts = new Map<string, string>();
   #closed = false;
 
   constructor(options: UserAgentOptions) {
@@ -195,6 +198,7 @@ export class UserAgent implements TransactionLayerDelegate, UaContext, DialogHos
   attach(transactions: TransactionLayer, addresses: LocalAddresses): void {
     this.#transactions = transactions;
     this.#addresses = addresses;
+    this.#contacts.clear();
   }
 
   get transactions(): TransactionLayer {
@@ -300,6 +304,17 @@ export class UserAgent implements TransactionLayerDelegate, UaContext, DialogHos
   }
 
   contact(transport: TransportName, secure: boolean): string {
+    // Every dialog response and target-refresh request carries it: built once per transport.
+    const key = secure ? `${transport}+s` : transport;
+    let value = this.#contacts.get(key);
+    if (value === undefined) {
+      value = this.#contact(transport, secure);
+      this.#contacts.set(key, value);
+    }
+    return value;
+  }
+
+  #contact(transport: TransportName, secure: boolean): string {
     const contact = this.#options.contact;
     const sentBy = this.#sentBy(transport);
     const host = uriHost(contact?.host ?? sentBy.host);
@@ -354,12 +369,23 @@ export class UserAgent implements TransactionLayerDelegate, UaContext, DialogHos
     const headers: HeaderField[] = [];
     if (this.userAgent !== undefined) headers.push({ name: 'Server', value: this.userAgent });
     if (options.headers !== undefined) headers.push(...options.headers);
-    return createResponse(request, status, options.reason, {
+    return this.#create(request, status, options, headers);
+  }
+
+  /** `createResponse` with `options` and the `headers` given (no spread of options per response). */
+  #create(
+    request: SipRequest,
+    status: number,
+    options: ResponseOptions,
+    headers: readonly HeaderField[],
+  ): SipResponse {
+    const create: { -readonly [K in keyof CreateResponseOptions]: CreateResponseOptions[K] } = {
       headers,
-      ...(options.toTag === undefined ? {} : { toTag: options.toTag }),
-      ...(options.body === undefined ? {} : { body: options.body }),
-      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
-    });
+    };
+    if (options.toTag !== undefined) create.toTag = options.toTag;
+    if (options.body !== undefined) create.body = options.body;
+    if (options.contentType !== undefined) create.contentType = options.contentType;
+    return createResponse(request, status, options.reason, create);
   }
 
   dialogResponse(
@@ -367,8 +393,9 @@ export class UserAgent implements TransactionLayerDelegate, UaContext, DialogHos
     status: number,
     options: ResponseOptions & { readonly toTag: string; readonly transport: TransportName },
   ): SipResponse {
-    // §12.1.1: the Record-Route values copied in order, our Contact.
-    const headers: HeaderField[] = [];
+    // §12.1.1: the Record-Route values copied in order, our Contact (after our Server).
+    const headers: HeaderField[] =
+      this.userAgent === undefined ? [] : [{ name: 'Server', value: this.userAgent }];
     for (let i = 0; i < request.headers.length; i += 1) {
       const field = request.headers[i];
       if (field !== undefined && request.headerKeys[i] === 'record-route') headers.push(field);
@@ -383,7 +410,7 @@ export class UserAgent implements TransactionLayerDelegate, UaContext, DialogHos
       if (this.supported !== '') headers.push({ name: 'Supported', value: this.supported });
     }
     if (options.headers !== undefined) headers.push(...options.headers);
-    return this.response(request, status, { ...options, headers });
+    return this.#create(request, status, options, headers);
   }
 
   inviteAnswered(transaction: InviteServerTransaction): void {
