@@ -77,6 +77,14 @@ export async function openTestStore(
 }
 
 /** Runs `work` against a fresh store and always closes it. */
+/**
+ * A second connection to a test store's database, as another process (the CLI beside the
+ * server) would have. The caller closes it (before the test store).
+ */
+export function openSecondConnection(test: TestStore): Promise<Store> {
+  return openStore({ databaseUrl: test.databaseUrl, dataDir: test.dataDir });
+}
+
 export async function withStore<T>(
   dialect: Dialect,
   work: (store: Store, testStore: TestStore) => Promise<T>,

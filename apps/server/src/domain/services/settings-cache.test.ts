@@ -1,9 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CalendarEvent } from '../model/index.js';
 import type { Store } from '../ports/store.js';
-import { openStore } from '../../persistence/open-store.js';
 import { TEST_EPOCH, userInput } from '../../test-support/fixtures.js';
-import { dialects, openTestStore, type TestStore } from '../../test-support/stores.js';
+import {
+  dialects,
+  openSecondConnection,
+  openTestStore,
+  type TestStore,
+} from '../../test-support/stores.js';
 import { SettingsCache } from './settings-cache.js';
 
 const HOUR = 3_600_000;
@@ -63,7 +67,7 @@ describe.each(dialects)('the settings cache on %s', (dialect) => {
   it('sees a change another process made (the CLI beside the server)', async () => {
     const { test, cache } = await setUp();
     expect((await (await cache.lookups()).users.get('alice'))?.name).toBe('User alice');
-    const cli = await openStore({ databaseUrl: test.databaseUrl, dataDir: test.dataDir });
+    const cli = await openSecondConnection(test);
     opened.push(cli);
     await cli.users.put(userInput('alice', { name: 'Alice Renamed' }));
     await cli.numbers.put('+12025550101', 'alice');
