@@ -139,15 +139,8 @@ export class DbConnection {
     if (joined !== undefined) return work(this.bound(joined));
     return this.root.transaction().execute(async (trx) => {
       const open = new OpenTransaction(trx);
-      const access: DbAccess = {
-        dialect: this.dialect,
-        clock: this.clock,
-        db: () => open.executor(),
-        atomic: (inner) => inner(open.executor()),
-        write: (inner) => inner(open.executor()),
-      };
       try {
-        return await work(access);
+        return await work(this.bound(open, false));
       } finally {
         open.finished = true;
       }
@@ -163,14 +156,19 @@ export class DbConnection {
     return open !== undefined && !open.finished ? open : undefined;
   }
 
-  /** Access pinned to one transaction, whatever async context later calls it. */
-  private bound(open: OpenTransaction): DbAccess {
+  /**
+   * Access pinned to one transaction, whatever async context later calls it; each write in a
+   * savepoint of its own unless `isolate` is false (a batch).
+   */
+  private bound(open: OpenTransaction, isolate = true): DbAccess {
+    const run = <T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> =>
+      isolate ? open.inSavepoint(work) : work(open.executor());
     return {
       dialect: this.dialect,
       clock: this.clock,
       db: () => open.executor(),
-      atomic: (work) => open.inSavepoint(work),
-      write: (work) => open.inSavepoint(work),
+      atomic: run,
+      write: run,
     };
   }
 }

@@ -51,7 +51,7 @@ export interface OverrideResult {
 }
 
 export interface OverrideDeps {
-  readonly repos: Pick<Repositories, 'devices' | 'handlingCodes' | 'contacts' | 'calls'>;
+  readonly repos: Pick<Repositories, 'devices' | 'handlingCodes' | 'contacts'>;
   readonly liveCalls: LiveCalls;
 }
 
